@@ -1,0 +1,25 @@
+//! # hookline-api
+//!
+//! The management API under `/api/v1`, wire-compatible with the Svix v1 API so the official Svix
+//! SDKs work against Hookline. Handlers are thin: they parse the request into domain types
+//! ([`wire`] and [`extract`]), call the [`hookline_store::Store`], wake the delivery engine when
+//! new work was planned, and render the result. Every failure becomes an [`error::ApiError`],
+//! which maps to HTTP in one place.
+//!
+//! ## Layout
+//! - [`state`]: what every handler can reach.
+//! - [`auth`]: bearer-token check.
+//! - [`error`]: the one error type and its HTTP mapping (`{"code","detail"}`, 422 details).
+//! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
+//! - [`wire`]: request and response shapes of the contract.
+//! - [`routes`]: one module per resource.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+pub mod wire;
+
+pub use routes::router;
+pub use state::{ApiConfig, AppState};

@@ -1,0 +1,115 @@
+//! `/app`: applications.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use hookline_core::model::Application;
+use hookline_core::{AppId, Timestamp, Uid};
+use hookline_store::Order;
+
+use super::lookup;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Params, ValidJson};
+use crate::state::AppState;
+use crate::wire::ListResponse;
+use crate::wire::application::{ApplicationIn, ApplicationOut, ApplicationPatch};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/app", get(list).post(create)).route(
+        "/app/{app_id}",
+        get(read).put(replace).patch(patch).delete(remove),
+    )
+}
+
+fn blank(now: Timestamp) -> Application {
+    Application {
+        id: AppId::generate(),
+        uid: None,
+        name: String::new(),
+        metadata: Default::default(),
+        throttle_rate: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<ListResponse<ApplicationOut>>> {
+    let page = state
+        .store
+        .list_apps(&params.page(Order::Ascending)?)
+        .await?;
+    Ok(Json(ListResponse::from_page(page, ApplicationOut::from)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    params: Params,
+    ValidJson(body): ValidJson<ApplicationIn>,
+) -> ApiResult<(StatusCode, Json<ApplicationOut>)> {
+    let fields = body.validate()?;
+    if params.flag("get_if_exists", false)?
+        && let Some(uid) = &fields.uid
+        && let Some(existing) = state.store.get_app(uid.as_str()).await?
+    {
+        return Ok((StatusCode::OK, Json(existing.into())));
+    }
+    let now = Timestamp::now();
+    let mut app = blank(now);
+    fields.apply(&mut app, now);
+    let app = state.store.create_app(app).await?;
+    Ok((StatusCode::CREATED, Json(app.into())))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> ApiResult<Json<ApplicationOut>> {
+    Ok(Json(lookup::app(&state, &app_id).await?.into()))
+}
+
+/// Replaces the application, creating it (with the path as its uid) when absent.
+async fn replace(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ValidJson(body): ValidJson<ApplicationIn>,
+) -> ApiResult<(StatusCode, Json<ApplicationOut>)> {
+    let mut fields = body.validate()?;
+    let now = Timestamp::now();
+    if let Some(mut app) = state.store.get_app(&app_id).await? {
+        fields.apply(&mut app, now);
+        let app = state.store.update_app(app).await?;
+        return Ok((StatusCode::OK, Json(app.into())));
+    }
+    if fields.uid.is_none() {
+        fields.uid = Some(
+            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
+        );
+    }
+    let mut app = blank(now);
+    fields.apply(&mut app, now);
+    let app = state.store.create_app(app).await?;
+    Ok((StatusCode::CREATED, Json(app.into())))
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ValidJson(body): ValidJson<ApplicationPatch>,
+) -> ApiResult<Json<ApplicationOut>> {
+    let mut app = lookup::app(&state, &app_id).await?;
+    body.apply(&mut app, Timestamp::now())?;
+    Ok(Json(state.store.update_app(app).await?.into()))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let app = lookup::app(&state, &app_id).await?;
+    state.store.delete_app(&app.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

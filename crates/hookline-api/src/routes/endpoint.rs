@@ -1,0 +1,183 @@
+//! `/app/{app_id}/endpoint`: endpoints and their secret.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use hookline_core::model::{Application, Endpoint};
+use hookline_core::{EndpointId, Timestamp, Uid};
+use hookline_signature::SigningSecret;
+use hookline_store::Order;
+
+use super::lookup;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Params, ValidJson};
+use crate::state::AppState;
+use crate::wire::ListResponse;
+use crate::wire::endpoint::{
+    EndpointFields, EndpointIn, EndpointOut, EndpointPatch, EndpointSecretOut,
+};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app/{app_id}/endpoint", get(list).post(create))
+        .route(
+            "/app/{app_id}/endpoint/{endpoint_id}",
+            get(read).put(replace).patch(patch).delete(remove),
+        )
+        .route("/app/{app_id}/endpoint/{endpoint_id}/secret", get(secret))
+}
+
+/// Refuses what cannot be judged from the fields alone: literal private addresses and event
+/// types that do not exist (a typo there would silently deliver nothing).
+async fn check_against_state(state: &AppState, endpoint: &Endpoint) -> ApiResult<()> {
+    if let Some(ip) = endpoint.url.literal_ip()
+        && let Err(refused) = state.config.policy.check(ip)
+    {
+        return Err(ApiError::field(&["body", "url"], refused.to_string()));
+    }
+    let mut missing = Vec::new();
+    for name in endpoint.event_types.iter().flatten() {
+        if state.store.get_event_type(name.as_str()).await?.is_none() {
+            missing.push(name.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::field(
+            &["body", "eventTypes"],
+            format!(
+                "unknown event types: {}; create them first",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn build(app: &Application, fields: EndpointFields, now: Timestamp) -> Endpoint {
+    let secret = fields.secret.unwrap_or_else(SigningSecret::generate);
+    Endpoint {
+        id: EndpointId::generate(),
+        app_id: app.id.clone(),
+        uid: fields.uid,
+        url: fields.url,
+        description: fields.description,
+        event_types: fields.event_types,
+        channels: fields.channels,
+        disabled: fields.disabled,
+        throttle_rate: fields.throttle_rate,
+        metadata: fields.metadata,
+        headers: fields.headers.unwrap_or_default(),
+        secret: secret.to_string(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ListResponse<EndpointOut>>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let page = state
+        .store
+        .list_endpoints(&app.id, &params.page(Order::Ascending)?)
+        .await?;
+    Ok(Json(ListResponse::from_page(page, EndpointOut::from)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ValidJson(body): ValidJson<EndpointIn>,
+) -> ApiResult<(StatusCode, Json<EndpointOut>)> {
+    let app = lookup::app(&state, &app_id).await?;
+    let endpoint = build(&app, body.validate()?, Timestamp::now());
+    check_against_state(&state, &endpoint).await?;
+    let endpoint = state.store.create_endpoint(endpoint).await?;
+    Ok((StatusCode::CREATED, Json(endpoint.into())))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointOut>> {
+    let app = lookup::app(&state, &app_id).await?;
+    Ok(Json(
+        lookup::endpoint(&state, &app, &endpoint_id).await?.into(),
+    ))
+}
+
+/// Replaces the endpoint's settings (its secret and headers are kept), creating it with the path
+/// as its uid when absent.
+async fn replace(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+    ValidJson(body): ValidJson<EndpointIn>,
+) -> ApiResult<(StatusCode, Json<EndpointOut>)> {
+    let app = lookup::app(&state, &app_id).await?;
+    let mut fields = body.validate()?;
+    let now = Timestamp::now();
+    let Some(existing) = state.store.get_endpoint(&app.id, &endpoint_id).await? else {
+        if fields.uid.is_none() {
+            let uid = Uid::parse(endpoint_id)
+                .map_err(|e| ApiError::field(&["path", "endpoint_id"], e.to_string()))?;
+            fields.uid = Some(uid);
+        }
+        let endpoint = build(&app, fields, now);
+        check_against_state(&state, &endpoint).await?;
+        let endpoint = state.store.create_endpoint(endpoint).await?;
+        return Ok((StatusCode::CREATED, Json(endpoint.into())));
+    };
+    let endpoint = Endpoint {
+        uid: fields.uid,
+        url: fields.url,
+        description: fields.description,
+        event_types: fields.event_types,
+        channels: fields.channels,
+        disabled: fields.disabled,
+        throttle_rate: fields.throttle_rate,
+        metadata: fields.metadata,
+        updated_at: now,
+        ..existing
+    };
+    check_against_state(&state, &endpoint).await?;
+    Ok((
+        StatusCode::OK,
+        Json(state.store.update_endpoint(endpoint).await?.into()),
+    ))
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+    ValidJson(body): ValidJson<EndpointPatch>,
+) -> ApiResult<Json<EndpointOut>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let mut endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
+    body.apply(&mut endpoint, Timestamp::now())?;
+    check_against_state(&state, &endpoint).await?;
+    Ok(Json(state.store.update_endpoint(endpoint).await?.into()))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let app = lookup::app(&state, &app_id).await?;
+    let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
+    state.store.delete_endpoint(&app.id, &endpoint.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn secret(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointSecretOut>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
+    Ok(Json(EndpointSecretOut {
+        key: endpoint.secret,
+    }))
+}

@@ -1,0 +1,198 @@
+//! `/app/{app_id}/msg`: sending and reading messages.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use hookline_core::model::{Application, DeliveryStatus, Message};
+use hookline_core::{AppId, Channel, EventTypeName, MessageId, Timestamp, Uid};
+use hookline_store::Order;
+use hookline_store::query::MessageFilter;
+
+use super::lookup;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Params, ValidJson};
+use crate::state::AppState;
+use crate::wire::ListResponse;
+use crate::wire::attempt::MessageEndpointOut;
+use crate::wire::message::{EndpointMessageOut, MessageIn, MessageOut};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app/{app_id}/msg", get(list).post(create))
+        .route("/app/{app_id}/msg/{msg_id}", get(read))
+        .route("/app/{app_id}/msg/{msg_id}/endpoint", get(list_endpoints))
+        .route(
+            "/app/{app_id}/endpoint/{endpoint_id}/msg",
+            get(list_for_endpoint),
+        )
+}
+
+/// The message filters shared by every listing that takes them.
+pub(crate) fn message_filter(params: &Params) -> ApiResult<MessageFilter> {
+    let channel = params
+        .get("channel")
+        .map(|c| {
+            Channel::parse(c).map_err(|e| ApiError::field(&["query", "channel"], e.to_string()))
+        })
+        .transpose()?;
+    let event_types = params
+        .list("event_types")
+        .map(|types| {
+            types
+                .into_iter()
+                .map(|t| {
+                    EventTypeName::parse(t)
+                        .map_err(|e| ApiError::field(&["query", "event_types"], e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let status = params
+        .int("status")?
+        .map(|code| {
+            DeliveryStatus::from_code(code)
+                .ok_or_else(|| ApiError::field(&["query", "status"], "must be 0, 1, 2 or 3"))
+        })
+        .transpose()?;
+    Ok(MessageFilter {
+        channel,
+        event_types,
+        before: params.timestamp("before")?,
+        after: params.timestamp("after")?,
+        status,
+    })
+}
+
+/// The application to send to, created on the fly when the body asks for it.
+async fn target_app(state: &AppState, app_id: &str, body: &MessageIn) -> ApiResult<Application> {
+    if let Some(app) = state.store.get_app(app_id).await? {
+        return Ok(app);
+    }
+    let Some(app_in) = body.application.clone() else {
+        return Err(ApiError::not_found("application"));
+    };
+    let mut fields = app_in.validate()?;
+    if fields.uid.is_none() {
+        fields.uid = Some(
+            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
+        );
+    }
+    let now = Timestamp::now();
+    let mut app = Application {
+        id: AppId::generate(),
+        uid: None,
+        name: String::new(),
+        metadata: Default::default(),
+        throttle_rate: None,
+        created_at: now,
+        updated_at: now,
+    };
+    fields.apply(&mut app, now);
+    Ok(state.store.create_app(app).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    params: Params,
+    ValidJson(body): ValidJson<MessageIn>,
+) -> ApiResult<(StatusCode, Json<MessageOut>)> {
+    let fields = body.validate()?;
+    let with_content = params.flag("with_content", true)?;
+    let app = target_app(&state, &app_id, &body).await?;
+    let message = Message {
+        id: MessageId::generate(),
+        app_id: app.id,
+        event_type: fields.event_type,
+        event_id: fields.event_id,
+        channels: fields.channels,
+        payload: Some(fields.payload),
+        created_at: Timestamp::now(),
+    };
+    let accepted = state.store.create_message(message).await?;
+    if accepted.deliveries > 0 {
+        state.waker.wake();
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(MessageOut::render(accepted.message, with_content)),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ListResponse<MessageOut>>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let with_content = params.flag("with_content", true)?;
+    let page = state
+        .store
+        .list_messages(
+            &app.id,
+            &message_filter(&params)?,
+            &params.page(Order::Descending)?,
+        )
+        .await?;
+    Ok(Json(ListResponse::from_page(page, |m| {
+        MessageOut::render(m, with_content)
+    })))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path((app_id, msg_id)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<MessageOut>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let message = lookup::message(&state, &app, &msg_id).await?;
+    Ok(Json(MessageOut::render(
+        message,
+        params.flag("with_content", true)?,
+    )))
+}
+
+async fn list_endpoints(
+    State(state): State<AppState>,
+    Path((app_id, msg_id)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<ListResponse<MessageEndpointOut>>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let message = lookup::message(&state, &app, &msg_id).await?;
+    let page = state
+        .store
+        .list_message_deliveries(
+            &app.id,
+            message.id.as_str(),
+            &params.page(Order::Ascending)?,
+        )
+        .await?;
+    Ok(Json(ListResponse::from_page(
+        page,
+        |(endpoint, delivery)| MessageEndpointOut::render(endpoint, &delivery),
+    )))
+}
+
+async fn list_for_endpoint(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<ListResponse<EndpointMessageOut>>> {
+    let app = lookup::app(&state, &app_id).await?;
+    let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
+    let with_content = params.flag("with_content", true)?;
+    let page = state
+        .store
+        .list_endpoint_deliveries(
+            &app.id,
+            &endpoint.id,
+            &message_filter(&params)?,
+            &params.page(Order::Descending)?,
+        )
+        .await?;
+    Ok(Json(ListResponse::from_page(
+        page,
+        |(message, delivery)| EndpointMessageOut::render(message, &delivery, with_content),
+    )))
+}

@@ -1,0 +1,40 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use hookline_delivery::TargetPolicy;
+use hookline_delivery::engine::Waker;
+use hookline_store::Store;
+
+use crate::auth::AdminToken;
+
+/// API settings.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Largest request body accepted, in bytes (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// Which addresses endpoints may point at (literal IPs are checked at creation).
+    pub policy: Arc<TargetPolicy>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            policy: Arc::new(TargetPolicy::default()),
+        }
+    }
+}
+
+/// Shared state of the API; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Durable storage.
+    pub store: Arc<dyn Store>,
+    /// Settings.
+    pub config: Arc<ApiConfig>,
+    /// Wakes the delivery engine when a message was planned.
+    pub waker: Waker,
+    /// The admin token callers must present.
+    pub admin: Arc<AdminToken>,
+}

@@ -1,0 +1,163 @@
+//! Messages on the wire.
+
+use hookline_core::model::{Delivery, Message};
+use hookline_core::{Channel, EventTypeName, Timestamp, Uid};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::application::ApplicationIn;
+use super::{Checks, parse_list};
+use crate::error::ApiError;
+
+/// Most channels a message may carry.
+const MAX_CHANNELS: usize = 5;
+
+/// `MessageIn`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageIn {
+    /// Event type name.
+    pub event_type: String,
+    /// The JSON object to deliver, kept byte for byte.
+    pub payload: Box<RawValue>,
+    /// The sender's unique id for this event; reusing it is a conflict.
+    pub event_id: Option<String>,
+    /// Channels to tag the message with.
+    pub channels: Option<Vec<String>>,
+    /// Days to keep the payload (5 to 90).
+    pub payload_retention_period: Option<i64>,
+    /// Creates the application on the fly when it does not exist.
+    pub application: Option<ApplicationIn>,
+}
+
+/// The validated fields of a [`MessageIn`].
+#[derive(Debug)]
+pub struct MessageFields {
+    /// Event type.
+    pub event_type: EventTypeName,
+    /// Payload text.
+    pub payload: String,
+    /// Event id.
+    pub event_id: Option<Uid>,
+    /// Channels.
+    pub channels: Option<Vec<Channel>>,
+}
+
+impl MessageIn {
+    /// Validates every field, reporting all failures at once.
+    pub fn validate(&self) -> Result<MessageFields, ApiError> {
+        let mut checks = Checks::default();
+        let event_type = checks.check(
+            &["body", "eventType"],
+            EventTypeName::parse(self.event_type.clone()),
+        );
+        if !self.payload.get().trim_start().starts_with('{') {
+            checks.fail(&["body", "payload"], "must be a JSON object");
+        }
+        let event_id = checks.take(
+            &["body", "eventId"],
+            self.event_id.clone().map(Uid::parse).transpose(),
+        );
+        if self
+            .channels
+            .as_ref()
+            .is_some_and(|c| c.len() > MAX_CHANNELS)
+        {
+            checks.fail(
+                &["body", "channels"],
+                format!("must list at most {MAX_CHANNELS} channels"),
+            );
+        }
+        let channels = parse_list(
+            &mut checks,
+            "channels",
+            self.channels.clone(),
+            Channel::parse,
+        )
+        .filter(|c| !c.is_empty());
+        if let Some(days) = self.payload_retention_period
+            && !(5..=90).contains(&days)
+        {
+            checks.fail(
+                &["body", "payloadRetentionPeriod"],
+                "must be between 5 and 90 days",
+            );
+        }
+        let event_type = checks.finish(event_type)?;
+        Ok(MessageFields {
+            event_type,
+            payload: self.payload.get().to_owned(),
+            event_id,
+            channels,
+        })
+    }
+}
+
+/// `MessageOut`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageOut {
+    /// Id (`msg_...`).
+    pub id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Event id.
+    pub event_id: Option<String>,
+    /// Channels.
+    pub channels: Option<Vec<String>>,
+    /// The payload as stored (`{}` when withheld or expunged).
+    pub payload: Box<RawValue>,
+    /// When it was accepted.
+    pub timestamp: Timestamp,
+}
+
+fn raw_payload(payload: Option<String>, with_content: bool) -> Box<RawValue> {
+    let text = payload
+        .filter(|_| with_content)
+        .unwrap_or_else(|| "{}".to_owned());
+    RawValue::from_string(text)
+        .unwrap_or_else(|_| RawValue::from_string("{}".to_owned()).unwrap_or_default())
+}
+
+impl MessageOut {
+    /// Renders a message, with or without its payload.
+    pub fn render(message: Message, with_content: bool) -> Self {
+        Self {
+            id: message.id.to_string(),
+            event_type: message.event_type.to_string(),
+            event_id: message.event_id.map(|u| u.to_string()),
+            channels: message
+                .channels
+                .map(|c| c.iter().map(Channel::to_string).collect()),
+            payload: raw_payload(message.payload, with_content),
+            timestamp: message.created_at,
+        }
+    }
+}
+
+/// `EndpointMessageOut`: a message with its delivery state to one endpoint.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointMessageOut {
+    /// The message fields.
+    #[serde(flatten)]
+    pub message: MessageOut,
+    /// Delivery status code.
+    pub status: i64,
+    /// Delivery status text.
+    pub status_text: &'static str,
+    /// When it is tried next.
+    pub next_attempt: Option<Timestamp>,
+}
+
+impl EndpointMessageOut {
+    /// Renders a message with its delivery.
+    pub fn render(message: Message, delivery: &Delivery, with_content: bool) -> Self {
+        Self {
+            message: MessageOut::render(message, with_content),
+            status: delivery.status.code(),
+            status_text: delivery.status.as_text(),
+            next_attempt: delivery.next_attempt_at,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! # hookline-core
+//!
+//! The domain of Hookline, free of I/O: identifiers, validated names, the records that flow through
+//! the system (applications, event types, endpoints, messages, deliveries, attempts), the rule that
+//! decides which endpoints receive a message, and the retry policy.
+//!
+//! Everything here is pure and unit-tested in place; the store persists these types, the API parses
+//! requests into them, and the delivery engine moves deliveries through their states.
+//!
+//! ## Layout
+//! - [`id`]: prefixed, time-sortable identifiers (`app_`, `ep_`, `msg_`, `atmpt_`).
+//! - [`name`]: validated names (`uid`s, event type names, channels) parsed once.
+//! - [`endpoint_url`]: the URL an endpoint delivers to.
+//! - [`model`]: the records and their status enums.
+//! - [`filter`]: which endpoints a message fans out to.
+//! - [`retry`]: when a failed delivery is tried again.
+//! - [`timestamp`]: millisecond UTC timestamps with RFC 3339 formatting.
+
+pub mod endpoint_url;
+pub mod filter;
+pub mod id;
+pub mod model;
+pub mod name;
+pub mod retry;
+pub mod timestamp;
+
+pub use endpoint_url::EndpointUrl;
+pub use id::{AppId, AttemptId, DeliveryId, EndpointId, MessageId};
+pub use name::{Channel, EventTypeName, Uid};
+pub use timestamp::Timestamp;

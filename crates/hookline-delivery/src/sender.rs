@@ -1,0 +1,256 @@
+//! One delivery attempt: sign, POST, capture the answer.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use hookline_core::Timestamp;
+use hookline_signature::SigningSecret;
+use hookline_signature::standard::sign;
+use hookline_store::query::DeliveryJob;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+
+use crate::ssrf::{RefusedAddress, TargetPolicy};
+
+/// Response bodies are kept up to this many bytes; the rest is not read.
+pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
+
+/// Headers Hookline sets itself; endpoint headers cannot override them.
+const RESERVED_HEADERS: &[&str] = &[
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "svix-id",
+    "svix-timestamp",
+    "svix-signature",
+    "content-type",
+    "content-length",
+    "host",
+    "user-agent",
+    "transfer-encoding",
+    "connection",
+];
+
+/// Why an attempt got no HTTP response, as recorded on the attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    /// The address is not allowed (SSRF guard); carries the class code.
+    Refused(&'static str),
+    /// The name did not resolve.
+    Dns,
+    /// The connection was refused.
+    ConnectionRefused,
+    /// The TLS handshake failed.
+    Tls,
+    /// The request or connection timed out.
+    Timeout,
+    /// The connection was reset or closed mid-exchange.
+    Reset,
+    /// The stored secret or payload could not be used.
+    Internal,
+    /// Any other transport error.
+    Other,
+}
+
+impl SendFailure {
+    /// The machine code stored on the attempt.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Refused(code) => code,
+            Self::Dns => "dns_error",
+            Self::ConnectionRefused => "connection_refused",
+            Self::Tls => "tls_error",
+            Self::Timeout => "timeout",
+            Self::Reset => "connection_reset",
+            Self::Internal => "internal_error",
+            Self::Other => "connection_error",
+        }
+    }
+}
+
+/// What came back from one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendResult {
+    /// The HTTP status, when a response arrived.
+    pub status_code: Option<u16>,
+    /// The response body (truncated), or a sentence describing the failure.
+    pub body: String,
+    /// Time from starting the request to the end of the captured response.
+    pub duration: Duration,
+    /// Why no response arrived, if none did.
+    pub failure: Option<SendFailure>,
+}
+
+impl SendResult {
+    /// True for a 2xx answer.
+    pub fn is_success(&self) -> bool {
+        self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    fn failed(failure: SendFailure, body: String, started: Instant) -> Self {
+        Self {
+            status_code: None,
+            body,
+            duration: started.elapsed(),
+            failure: Some(failure),
+        }
+    }
+}
+
+/// Sends attempts over the shared client.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    policy: Arc<TargetPolicy>,
+}
+
+impl Sender {
+    /// A sender over `client`, applying `policy` to literal-IP URLs (named hosts are checked by
+    /// the client's resolver).
+    pub fn new(client: reqwest::Client, policy: Arc<TargetPolicy>) -> Self {
+        Self { client, policy }
+    }
+
+    /// Makes one attempt of `job` stamped with `now`.
+    pub async fn send(&self, job: &DeliveryJob, now: Timestamp) -> SendResult {
+        let started = Instant::now();
+        if let Some(ip) = job.endpoint.url.literal_ip()
+            && let Err(refused) = self.policy.check(ip)
+        {
+            return SendResult::failed(
+                SendFailure::Refused(refused.code()),
+                refused.to_string(),
+                started,
+            );
+        }
+        let payload = job.message.payload.clone().unwrap_or_default();
+        let headers = match webhook_headers(job, now, payload.as_bytes()) {
+            Ok(headers) => headers,
+            Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
+        };
+        let request = self
+            .client
+            .post(job.endpoint.url.as_url().clone())
+            .headers(headers)
+            .body(payload);
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body = read_capped(response).await;
+                SendResult {
+                    status_code: Some(status),
+                    body,
+                    duration: started.elapsed(),
+                    failure: None,
+                }
+            }
+            Err(err) => {
+                let failure = classify(&err);
+                SendResult::failed(failure, describe(&err), started)
+            }
+        }
+    }
+}
+
+/// The headers of one attempt: Standard Webhooks identity and signature, the endpoint's own
+/// headers (reserved names skipped), and the JSON content type.
+pub fn webhook_headers(
+    job: &DeliveryJob,
+    now: Timestamp,
+    body: &[u8],
+) -> Result<HeaderMap, String> {
+    let secret = SigningSecret::parse(&job.endpoint.secret)
+        .map_err(|e| format!("the endpoint's stored secret is unusable: {e}"))?;
+    let msg_id = job.message.id.as_str();
+    let timestamp = now.as_secs();
+    let signature = sign(&secret, msg_id, timestamp, body);
+
+    let mut headers = HeaderMap::new();
+    for (name, value) in &job.endpoint.headers {
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let fixed = [
+        ("webhook-id", msg_id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", signature),
+    ];
+    for (name, value) in fixed {
+        let value = HeaderValue::from_str(&value).map_err(|e| format!("bad {name} value: {e}"))?;
+        headers.insert(HeaderName::from_static(name), value);
+    }
+    Ok(headers)
+}
+
+/// Reads at most [`MAX_RESPONSE_BYTES`] of the body; a body that fails mid-way keeps what arrived.
+async fn read_capped(response: reqwest::Response) -> String {
+    let mut captured: Vec<u8> = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        let room = MAX_RESPONSE_BYTES - captured.len();
+        captured.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if captured.len() >= MAX_RESPONSE_BYTES {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&captured).into_owned()
+}
+
+/// Names the transport failure by walking the error's causes.
+fn classify(err: &reqwest::Error) -> SendFailure {
+    if err.is_timeout() {
+        return SendFailure::Timeout;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<RefusedAddress>() {
+            return SendFailure::Refused(refused.code());
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind;
+            match io.kind() {
+                ErrorKind::ConnectionRefused => return SendFailure::ConnectionRefused,
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof => return SendFailure::Reset,
+                ErrorKind::TimedOut => return SendFailure::Timeout,
+                _ => {}
+            }
+        }
+        let text = cause.to_string().to_ascii_lowercase();
+        if text.contains("dns error") || text.contains("failed to lookup") {
+            return SendFailure::Dns;
+        }
+        if text.contains("tls") || text.contains("certificate") {
+            return SendFailure::Tls;
+        }
+        source = cause.source();
+    }
+    if err.is_connect() {
+        SendFailure::Other
+    } else {
+        SendFailure::Reset
+    }
+}
+
+/// A one-line description of the error with its causes.
+fn describe(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,127 @@
+//! Inputs and outputs of the store's richer operations: list filters and the delivery engine's
+//! claims and outcomes.
+
+use std::time::Duration;
+
+use hookline_core::model::{Attempt, Delivery, DeliveryStatus, Endpoint, Message};
+use hookline_core::{Channel, EventTypeName, Timestamp};
+
+/// Narrows a listing of messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// Only messages tagged with this channel.
+    pub channel: Option<Channel>,
+    /// Only messages of these event types.
+    pub event_types: Option<Vec<EventTypeName>>,
+    /// Only messages created before this time.
+    pub before: Option<Timestamp>,
+    /// Only messages created after this time.
+    pub after: Option<Timestamp>,
+    /// Only deliveries in this state (listing by endpoint).
+    pub status: Option<DeliveryStatus>,
+}
+
+/// HTTP status classes an attempt listing can be narrowed to (0 means "no response").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusCodeClass {
+    /// No HTTP response (connection error, timeout).
+    NoResponse,
+    /// 1xx.
+    Informational,
+    /// 2xx.
+    Success,
+    /// 3xx.
+    Redirect,
+    /// 4xx.
+    ClientError,
+    /// 5xx.
+    ServerError,
+}
+
+impl StatusCodeClass {
+    /// Parses the contract's code (0, 100, 200, 300, 400, 500).
+    pub fn from_code(code: i64) -> Option<Self> {
+        Some(match code {
+            0 => Self::NoResponse,
+            100 => Self::Informational,
+            200 => Self::Success,
+            300 => Self::Redirect,
+            400 => Self::ClientError,
+            500 => Self::ServerError,
+            _ => return None,
+        })
+    }
+
+    /// The half-open range of status codes in the class.
+    pub fn range(self) -> (u16, u16) {
+        match self {
+            Self::NoResponse => (0, 1),
+            Self::Informational => (100, 200),
+            Self::Success => (200, 300),
+            Self::Redirect => (300, 400),
+            Self::ClientError => (400, 500),
+            Self::ServerError => (500, 600),
+        }
+    }
+}
+
+/// Which attempts to list: by message or by endpoint, and narrowed further.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttemptFilter {
+    /// Attempts of this message.
+    pub msg_id: Option<String>,
+    /// Attempts to this endpoint.
+    pub endpoint_id: Option<String>,
+    /// This one attempt.
+    pub attempt_id: Option<String>,
+    /// Only attempts with this outcome.
+    pub status: Option<DeliveryStatus>,
+    /// Only attempts whose HTTP status falls in this class.
+    pub status_code_class: Option<StatusCodeClass>,
+    /// Message filters (channel, event types, time range) applied to the attempt's message and
+    /// to the attempt's own time.
+    pub message: MessageFilter,
+}
+
+/// A message together with the endpoints it fans out to, as accepted by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedMessage {
+    /// The stored message.
+    pub message: Message,
+    /// How many deliveries were planned.
+    pub deliveries: usize,
+}
+
+/// A delivery claimed by the engine, with everything needed to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryJob {
+    /// The delivery, with its attempt count before this attempt.
+    pub delivery: Delivery,
+    /// The message to send.
+    pub message: Message,
+    /// The endpoint to send it to, as configured now.
+    pub endpoint: Endpoint,
+}
+
+/// The engine's claim request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimRequest {
+    /// The current time: deliveries due at or before it are eligible.
+    pub now: Timestamp,
+    /// Claim at most this many.
+    pub limit: u32,
+    /// How long the claim holds before another worker may take the delivery over; longer than
+    /// the request timeout so a live worker never loses its work.
+    pub lease: Duration,
+}
+
+/// What became of one attempt, to be recorded atomically with the delivery's new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// The attempt row.
+    pub attempt: Attempt,
+    /// The delivery's state after the attempt.
+    pub delivery_status: DeliveryStatus,
+    /// When it is due again, if it is.
+    pub next_attempt_at: Option<Timestamp>,
+}

@@ -1,0 +1,117 @@
+//! The delivery engine's side of storage: claiming due work and recording outcomes.
+
+use hookline_core::Timestamp;
+use hookline_core::model::DeliveryStatus;
+use rusqlite::{Connection, named_params};
+
+use super::rows::{self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, MESSAGE_COLUMNS, MESSAGE_WIDTH};
+use crate::StoreResult;
+use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob};
+
+const DELIVERY_WIDTH: usize = 9;
+
+/// Claims due deliveries by moving their due time to the end of the lease: if this process dies
+/// mid-delivery, the delivery becomes due again when the lease runs out.
+pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
+    let now = claim.now.as_millis();
+    let lease_until = claim.now.plus(claim.lease).as_millis();
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS} FROM deliveries d
+         JOIN messages m ON m.id = d.msg_id
+         JOIN endpoints e ON e.id = d.endpoint_id
+         WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?1
+         ORDER BY d.next_attempt_at LIMIT ?2"
+    ))?;
+    let candidates = select
+        .query_map(rusqlite::params![now, claim.limit], |row| {
+            Ok(DeliveryJob {
+                delivery: rows::delivery_at(row, 0)?,
+                message: rows::message_at(row, DELIVERY_WIDTH)?,
+                endpoint: rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut lease = conn.prepare_cached(
+        "UPDATE deliveries SET status = ?2, next_attempt_at = ?3, updated_at = ?4 WHERE id = ?1",
+    )?;
+    let mut jobs = Vec::with_capacity(candidates.len());
+    for mut job in candidates {
+        if job.endpoint.disabled || job.message.payload.is_none() {
+            // Nothing to send: the endpoint was disabled or the payload expunged since planning.
+            lease.execute(rusqlite::params![
+                job.delivery.id.as_str(),
+                DeliveryStatus::Fail.code(),
+                Option::<i64>::None,
+                now
+            ])?;
+            continue;
+        }
+        lease.execute(rusqlite::params![
+            job.delivery.id.as_str(),
+            DeliveryStatus::Sending.code(),
+            lease_until,
+            now
+        ])?;
+        job.delivery.status = DeliveryStatus::Sending;
+        job.delivery.next_attempt_at = Some(Timestamp::from_millis(lease_until));
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) -> StoreResult<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO attempts (id, delivery_id, msg_id, endpoint_id, app_id, url, status,
+         response_status_code, response, response_duration_ms, trigger_type, attempt_number,
+         next_attempt_at, error_code, created_at)
+         VALUES (:id, :delivery_id, :msg_id, :endpoint_id, :app_id, :url, :status,
+         :response_status_code, :response, :response_duration_ms, :trigger_type, :attempt_number,
+         :next_attempt_at, :error_code, :created_at)",
+    )?;
+    let mut update = conn.prepare_cached(
+        "UPDATE deliveries SET status = ?2, attempt_count = ?3, next_attempt_at = ?4,
+         updated_at = ?5 WHERE id = ?1",
+    )?;
+    for record in records {
+        let a = &record.attempt;
+        // The delivery may have been deleted with its endpoint while the request was in flight.
+        let exists = update.execute(rusqlite::params![
+            a.delivery_id.as_str(),
+            record.delivery_status.code(),
+            a.attempt_number,
+            record.next_attempt_at.map(Timestamp::as_millis),
+            a.created_at.as_millis(),
+        ])?;
+        if exists == 0 {
+            continue;
+        }
+        insert.execute(named_params! {
+            ":id": a.id.as_str(),
+            ":delivery_id": a.delivery_id.as_str(),
+            ":msg_id": a.msg_id.as_str(),
+            ":endpoint_id": a.endpoint_id.as_str(),
+            ":app_id": a.app_id.as_str(),
+            ":url": a.url,
+            ":status": a.status.code(),
+            ":response_status_code": a.response_status_code,
+            ":response": a.response,
+            ":response_duration_ms": a.response_duration_ms,
+            ":trigger_type": a.trigger_type.code(),
+            ":attempt_number": a.attempt_number,
+            ":next_attempt_at": a.next_attempt_at.map(Timestamp::as_millis),
+            ":error_code": a.error_code,
+            ":created_at": a.created_at.as_millis(),
+        })?;
+    }
+    Ok(())
+}
+
+pub(crate) fn next_due_at(conn: &Connection) -> StoreResult<Option<Timestamp>> {
+    let next: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at IS NOT NULL",
+        )?
+        .query_row([], |row| row.get(0))?;
+    Ok(next.map(Timestamp::from_millis))
+}

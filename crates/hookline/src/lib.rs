@@ -1,0 +1,17 @@
+//! # hookline
+//!
+//! The `hookline` binary and the one entry point that assembles the product: [`server::start`]
+//! opens the store, starts the delivery engine and serves the API on a listener it is given, until
+//! a shutdown token is cancelled. `main.rs` only parses the command line and calls it; tests and
+//! benchmarks call the same function.
+//!
+//! ## Layout
+//! - [`cli`]: commands, flags and their environment variables.
+//! - [`config`]: the validated settings `start` needs.
+//! - [`bootstrap`]: the data directory and the admin token.
+//! - [`server`]: wiring the store, engine and API together.
+
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod server;

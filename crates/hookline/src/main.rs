@@ -1,0 +1,91 @@
+//! The `hookline` command. Parses arguments, sets up logging, and hands over to the library.
+
+use anyhow::Context;
+use clap::Parser;
+use hookline::bootstrap::TokenSource;
+use hookline::cli::{Cli, Command, LogFormat, ServeArgs};
+use hookline_store::SqliteStore;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            init_logging(LogFormat::Text);
+            hookline::bootstrap::ensure_data_dir(&args.data_dir)?;
+            let path = args.data_dir.join("hookline.db");
+            SqliteStore::open(&path)
+                .with_context(|| format!("cannot migrate {}", path.display()))?;
+            println!(
+                "{} is at schema version {}",
+                path.display(),
+                SqliteStore::schema_version()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format);
+    let config = args.to_config()?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (HOOKLINE_LISTEN)", args.listen))?;
+    let shutdown = CancellationToken::new();
+    let server = hookline::server::start(config, listener, shutdown.clone()).await?;
+    match server.token_source {
+        TokenSource::Generated => println!(
+            "Generated an admin token (shown once, saved to {}/admin-token):\n\n    {}\n",
+            args.data.data_dir.display(),
+            server.admin_token
+        ),
+        TokenSource::Saved => tracing::info!(
+            "using the admin token saved in {}/admin-token",
+            args.data.data_dir.display()
+        ),
+        TokenSource::Configured => {
+            tracing::info!("using the admin token from HOOKLINE_ADMIN_TOKEN")
+        }
+    }
+    tracing::info!(addr = %server.addr, "Hookline is listening; API at http://{}/api/v1", server.addr);
+
+    wait_for_signal().await;
+    tracing::info!("shutting down: finishing in-flight deliveries");
+    shutdown.cancel();
+    server.stopped.await?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOOKLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,93 @@
+//! Wiring the store, the delivery engine and the API together.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use hookline_api::auth::AdminToken;
+use hookline_api::{ApiConfig, AppState};
+use hookline_core::model::Attempt;
+use hookline_delivery::DeliveryEngine;
+use hookline_store::sqlite::MigrationMode;
+use hookline_store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::bootstrap::{self, TokenSource};
+use crate::config::Config;
+
+/// A started server.
+#[derive(Debug)]
+pub struct Server {
+    /// The address the API listens on.
+    pub addr: SocketAddr,
+    /// The admin token callers must present.
+    pub admin_token: String,
+    /// Where the token came from (to tell the operator once).
+    pub token_source: TokenSource,
+    /// Attempts as they are recorded (for tests and tools).
+    pub attempts: broadcast::Receiver<Attempt>,
+    /// Finishes when both the API and the engine have stopped.
+    pub stopped: JoinHandle<()>,
+}
+
+/// Opens the store, starts the delivery engine and serves the API on `listener` until
+/// `shutdown` is cancelled; then stops accepting requests and drains in-flight deliveries.
+pub async fn start(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Server> {
+    bootstrap::ensure_data_dir(&config.data_dir)?;
+    let (admin_token, token_source) =
+        bootstrap::admin_token(&config.data_dir, config.admin_token.as_deref())?;
+    let mode = if config.migrate {
+        MigrationMode::Apply
+    } else {
+        MigrationMode::Verify
+    };
+    let db_path = config.database_path();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open_with(&db_path, mode))
+        .await?
+        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+
+    let engine = DeliveryEngine::new(Arc::clone(&store), config.delivery.clone())
+        .context("cannot build the HTTP client for deliveries")?;
+    let attempts = engine.subscribe();
+    let state = AppState {
+        store,
+        config: Arc::new(ApiConfig {
+            max_body_bytes: config.max_body_bytes,
+            policy: Arc::clone(&config.delivery.policy),
+        }),
+        waker: engine.waker(),
+        admin: Arc::new(AdminToken::new(&admin_token)),
+    };
+    let addr = listener.local_addr()?;
+    let app = hookline_api::router(state);
+
+    let engine_task = tokio::spawn(engine.run(shutdown.clone()));
+    let api_shutdown = shutdown.clone();
+    let api_task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { api_shutdown.cancelled().await })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(error = %err, "the API server stopped with an error");
+        }
+    });
+    let stopped = tokio::spawn(async move {
+        let _ = api_task.await;
+        let _ = engine_task.await;
+    });
+    Ok(Server {
+        addr,
+        admin_token,
+        token_source,
+        attempts,
+        stopped,
+    })
+}
