@@ -205,16 +205,38 @@ async fn read_capped(response: reqwest::Response) -> String {
     String::from_utf8_lossy(&captured).into_owned()
 }
 
+/// The error's causes, outermost first, looking inside `io::Error` wrappers too (their
+/// `source()` skips the error they wrap).
+fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut chain = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = next {
+        chain.push(cause);
+        next = match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    chain
+}
+
 /// Names the transport failure by walking the error's causes.
 fn classify(err: &reqwest::Error) -> SendFailure {
+    let chain = causes(err);
+    // A refusal by the SSRF guard surfaces as a resolver error; name it for what it is.
+    if let Some(refused) = chain
+        .iter()
+        .find_map(|cause| cause.downcast_ref::<RefusedAddress>())
+    {
+        return SendFailure::Refused(refused.code());
+    }
     if err.is_timeout() {
         return SendFailure::Timeout;
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(cause) = source {
-        if let Some(refused) = cause.downcast_ref::<RefusedAddress>() {
-            return SendFailure::Refused(refused.code());
-        }
+    for cause in &chain {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind;
             match io.kind() {
@@ -227,6 +249,8 @@ fn classify(err: &reqwest::Error) -> SendFailure {
                 _ => {}
             }
         }
+    }
+    for cause in &chain {
         let text = cause.to_string().to_ascii_lowercase();
         if text.contains("dns error") || text.contains("failed to lookup") {
             return SendFailure::Dns;
@@ -234,7 +258,6 @@ fn classify(err: &reqwest::Error) -> SendFailure {
         if text.contains("tls") || text.contains("certificate") {
             return SendFailure::Tls;
         }
-        source = cause.source();
     }
     if err.is_connect() {
         SendFailure::Other

@@ -1,0 +1,238 @@
+//! The real server on a loopback port with a fresh database, and typed helpers to drive it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hookline::config::Config;
+use hookline::server::{self, Server};
+use hookline_core::model::Attempt;
+use hookline_delivery::TargetPolicy;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::PATIENCE;
+
+/// A fixed admin token for tests.
+pub const TEST_TOKEN: &str = "test-admin-token-0123456789";
+
+/// A response with its status, headers and body parsed as JSON (`Null` when empty).
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// JSON body, or `Value::String` with the raw text when not JSON.
+    pub body: Value,
+}
+
+impl TestResponse {
+    /// The body's field as a string (panics with the whole body when absent).
+    pub fn str(&self, field: &str) -> String {
+        self.body[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string field {field:?} in {}", self.body))
+            .to_owned()
+    }
+}
+
+/// A running server and a client for it.
+#[derive(Debug)]
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    /// The admin token.
+    pub token: String,
+    /// A plain HTTP client.
+    pub client: reqwest::Client,
+    /// Attempts as the engine records them.
+    pub attempts: broadcast::Receiver<Attempt>,
+    config: Config,
+    shutdown: CancellationToken,
+    server: Option<tokio::task::JoinHandle<()>>,
+    dir: Option<TempDir>,
+}
+
+/// Settings for tests: loopback allowed, quick retries (three 20 ms retries), fixed token.
+pub fn test_config(data_dir: &Path) -> Config {
+    let policy = TargetPolicy::parse("127.0.0.1/32,::1/128").expect("loopback CIDRs");
+    let mut config = Config::new(data_dir)
+        .allow_targets(policy)
+        .retry_delays(vec![Duration::from_millis(20); 3]);
+    config.admin_token = Some(TEST_TOKEN.to_owned());
+    config.delivery.request_timeout = Duration::from_secs(5);
+    config
+}
+
+/// Starts the server with [`test_config`] in a fresh temporary directory.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|config| config).await
+}
+
+/// Starts the server with [`test_config`] changed by `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary data directory");
+    let config = configure(test_config(dir.path()));
+    TestApp::start(config, Some(dir)).await
+}
+
+impl TestApp {
+    async fn start(config: Config, dir: Option<TempDir>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the API");
+        let shutdown = CancellationToken::new();
+        let Server {
+            addr,
+            admin_token,
+            attempts,
+            stopped,
+            ..
+        } = server::start(config.clone(), listener, shutdown.clone())
+            .await
+            .expect("start the server");
+        Self {
+            address: format!("http://{addr}"),
+            token: admin_token,
+            client: reqwest::Client::new(),
+            attempts,
+            config,
+            shutdown,
+            server: Some(stopped),
+            dir,
+        }
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.config.data_dir.clone()
+    }
+
+    /// Stops the server gracefully and starts it again on the same data directory.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let dir = self.dir.take();
+        TestApp::start(self.config.clone(), dir).await
+    }
+
+    /// Stops the server gracefully (in-flight deliveries drain).
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(PATIENCE, server)
+                .await
+                .expect("the server did not stop in time")
+                .expect("the server task failed");
+        }
+    }
+
+    /// Sends a request with the admin token and an optional JSON body.
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> TestResponse {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Self::read(request.send().await.expect("request failed")).await
+    }
+
+    /// Sends raw bytes as the body.
+    pub async fn request_raw(&self, method: Method, path: &str, body: Vec<u8>) -> TestResponse {
+        let request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body);
+        Self::read(request.send().await.expect("request failed")).await
+    }
+
+    /// Reads a response into a [`TestResponse`].
+    pub async fn read(response: reqwest::Response) -> TestResponse {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET with the admin token.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, None).await
+    }
+
+    /// POST JSON with the admin token.
+    pub async fn post(&self, path: &str, body: Value) -> TestResponse {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    /// Creates an application and returns its id.
+    pub async fn create_app(&self, name: &str) -> String {
+        let response = self.post("/api/v1/app", json!({ "name": name })).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+        response.str("id")
+    }
+
+    /// Creates an event type.
+    pub async fn create_event_type(&self, name: &str) {
+        let response = self
+            .post(
+                "/api/v1/event-type",
+                json!({ "name": name, "description": format!("{name} happened") }),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    }
+
+    /// Creates an endpoint from a full `EndpointIn` body and returns the response body.
+    pub async fn create_endpoint(&self, app_id: &str, body: Value) -> Value {
+        let response = self
+            .post(&format!("/api/v1/app/{app_id}/endpoint"), body)
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+        response.body
+    }
+
+    /// The endpoint's signing secret.
+    pub async fn endpoint_secret(&self, app_id: &str, endpoint_id: &str) -> String {
+        self.get(&format!(
+            "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret"
+        ))
+        .await
+        .str("key")
+    }
+
+    /// Sends a message from a full `MessageIn` body and returns the response body.
+    pub async fn send_message(&self, app_id: &str, body: Value) -> Value {
+        let response = self.post(&format!("/api/v1/app/{app_id}/msg"), body).await;
+        assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.body);
+        response.body
+    }
+
+    /// The next attempt the engine records; fails the test if none comes in time.
+    pub async fn next_attempt(&mut self) -> Attempt {
+        tokio::time::timeout(PATIENCE, self.attempts.recv())
+            .await
+            .expect("no attempt was recorded in time")
+            .expect("the attempt stream closed")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
