@@ -1,0 +1,152 @@
+//! # hookline-bench
+//!
+//! Measures Hookline the way users judge it: messages accepted per second, deliveries completed
+//! per second, latency from `2xx` to arrival, fan-out, isolation from a hanging endpoint, and a
+//! large backlog drained, each with peak RSS and CPU seconds per 1,000 operations. A bare hyper
+//! client against the same receiver gives the physical limit of the machine in the same run.
+//!
+//! Everything runs on 127.0.0.1 and is bounded in count and time. Run it with `bench/run`
+//! (see `bench/README.md`).
+
+mod baseline;
+mod hookline;
+mod load;
+mod process;
+mod receiver;
+mod report;
+mod scenarios;
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use hookline_signature::SigningSecret;
+
+use crate::hookline::Launch;
+use crate::report::Row;
+use crate::scenarios::Settings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    Ingest,
+    EndToEnd,
+    Latency,
+    FanOut,
+    Isolation,
+    Backlog,
+}
+
+/// Benchmarks a release `hookline` on this machine.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Scenarios to run (default: all, in order).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scenario: Vec<Scenario>,
+    /// Multiplies every message count; 0.1 gives a quick smoke run.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Concurrent POST loops for the saturating scenarios.
+    #[arg(long, default_value_t = 64)]
+    workers: usize,
+    /// Endpoints per application in the end-to-end scenario.
+    #[arg(long, default_value_t = 4)]
+    endpoints: usize,
+    /// Rate of the latency scenario, messages per second.
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// The hookline binary (default: next to this one).
+    #[arg(long)]
+    hookline: Option<PathBuf>,
+    /// Benchmark the PostgreSQL backend at this URL instead of SQLite.
+    #[arg(long, env = "HOOKLINE_BENCH_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Also write the markdown table to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let binary = match args.hookline.clone() {
+        Some(path) => path,
+        None => hookline::default_binary()?,
+    };
+    let settings = Settings {
+        launch: Launch {
+            binary,
+            database_url: args.database_url.clone(),
+            request_timeout: 15,
+        },
+        scale: args.scale,
+        workers: args.workers,
+    };
+    let scenarios = if args.scenario.is_empty() {
+        Scenario::value_variants().to_vec()
+    } else {
+        args.scenario.clone()
+    };
+
+    eprintln!("machine: {}", machine());
+    let baseline_receiver = receiver::Receiver::start(SigningSecret::generate()).await?;
+    let requests = ((100_000.0 * args.scale) as u64).max(1_000);
+    let baseline = baseline::bare_hyper(&baseline_receiver, requests, args.workers).await?;
+    eprintln!("bare hyper baseline: {baseline:.0} requests/s");
+    let mut rows = vec![Row {
+        scenario: "baseline: bare hyper client".into(),
+        work: format!("{requests} requests, {} clients", args.workers),
+        throughput: baseline,
+        unit: "deliveries/s",
+        notes: "no storage, no signing: the machine's limit".into(),
+        ..Row::default()
+    }];
+    for scenario in scenarios {
+        eprintln!("running {scenario:?} ...");
+        let row = match scenario {
+            Scenario::Ingest => scenarios::ingest(&settings).await,
+            Scenario::EndToEnd => scenarios::end_to_end(&settings, args.endpoints).await,
+            Scenario::Latency => scenarios::latency(&settings, args.rate).await,
+            Scenario::FanOut => scenarios::fan_out(&settings).await,
+            Scenario::Isolation => scenarios::isolation(&settings).await,
+            Scenario::Backlog => scenarios::backlog(&settings).await,
+        };
+        match row {
+            Ok(row) => {
+                eprintln!("  {:.0} {}", row.throughput, row.unit);
+                rows.push(row);
+            }
+            Err(err) => {
+                eprintln!("  failed: {err:#}");
+                rows.push(Row {
+                    scenario: format!("{scenario:?}"),
+                    notes: format!("**failed: {err:#}**"),
+                    ..Row::default()
+                });
+            }
+        }
+    }
+    let table = report::markdown(&rows, Some(baseline));
+    println!("\nMachine: {}\n\n{table}", machine());
+    if let Some(out) = args.out {
+        std::fs::write(&out, format!("Machine: {}\n\n{table}", machine()))?;
+    }
+    Ok(())
+}
+
+/// Cores, memory and CPU model, for the record.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let memory = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or("?".to_owned(), |kib| {
+            format!("{:.0} GiB", kib / 1024.0 / 1024.0)
+        });
+    let model = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cores} cores, {memory}, {model}")
+}
