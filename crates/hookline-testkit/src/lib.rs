@@ -10,10 +10,12 @@
 //!   are not installed (and failing when `HOOKLINE_REQUIRE_INTEROP=1`, as in CI).
 
 pub mod app;
+pub mod chaos;
 pub mod interop;
 pub mod receiver;
 
 pub use app::{TestApp, TestResponse, spawn_app, spawn_app_with};
+pub use chaos::{Behaviour, ChaosEvent, ChaosReceiver};
 pub use receiver::{ReceivedRequest, TestReceiver};
 
 /// How long a test waits for something that should happen promptly before failing.

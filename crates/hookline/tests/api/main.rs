@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod chaos;
 mod delivery;
 mod endpoints;
 mod event_types;
