@@ -286,6 +286,8 @@ pub enum TargetListError {
 pub struct TargetPolicy {
     /// Networks the operator explicitly allowed; they override every refusal.
     allowed: Vec<IpNet>,
+    /// Deliver only to `https` URLs (`HOOKLINE_HTTPS_ONLY`).
+    https_only: bool,
 }
 
 impl TargetPolicy {
@@ -293,7 +295,29 @@ impl TargetPolicy {
     pub fn new(allowed: impl IntoIterator<Item = IpNet>) -> Self {
         Self {
             allowed: allowed.into_iter().collect(),
+            https_only: false,
         }
+    }
+
+    /// The same policy, refusing (or again allowing) plain `http` URLs.
+    pub fn with_https_only(mut self, https_only: bool) -> Self {
+        self.https_only = https_only;
+        self
+    }
+
+    /// Whether only `https` URLs may be delivered to.
+    pub fn https_only(&self) -> bool {
+        self.https_only
+    }
+
+    /// Refuses a plain `http` URL when the policy is https-only; says why in a sentence.
+    pub fn check_scheme(&self, scheme: &str) -> Result<(), &'static str> {
+        if self.https_only && !scheme.eq_ignore_ascii_case("https") {
+            return Err(
+                "must be an https URL: this server delivers only over TLS (HOOKLINE_HTTPS_ONLY)",
+            );
+        }
+        Ok(())
     }
 
     /// Parses a comma-separated list of CIDRs or plain addresses (taken as `/32` or `/128`), as
@@ -321,7 +345,7 @@ impl TargetPolicy {
             }
             allowed.push(net);
         }
-        Ok(Self { allowed })
+        Ok(Self::new(allowed))
     }
 
     /// The operator's allowlisted networks.

@@ -5,6 +5,8 @@ mod applications;
 mod bad_input;
 mod delivery;
 mod endpoints;
+mod engine_etiquette;
+mod engine_lanes;
 mod event_types;
 mod interop;
 mod messages;
