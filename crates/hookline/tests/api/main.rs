@@ -7,6 +7,7 @@ mod delivery;
 mod endpoints;
 mod engine_etiquette;
 mod engine_lanes;
+mod engine_safety;
 mod engine_schedules;
 mod event_types;
 mod interop;
