@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod crash;
 mod delivery;
 mod endpoints;
 mod engine_etiquette;
