@@ -56,6 +56,10 @@ impl CircuitState {
     }
 }
 
+/// The health reason for an endpoint whose rate limit is spreading its deliveries out. Unlike the
+/// other reasons it does not hold the endpoint's deliveries: each one already has its own slot.
+pub const RATE_LIMITED: &str = "rate_limited";
+
 /// What the engine last decided about an endpoint's traffic, persisted on every change so that
 /// the API (and other nodes) can show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 //! attempt). Results flow to one recorder task that writes them in batches (one group commit per
 //! batch, not per attempt).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -183,9 +183,11 @@ impl DeliveryEngine {
             let mut first = Some(first);
             let mut deferral = Deferral::default();
             let mut held_back: HashMap<EndpointId, u32> = HashMap::new();
+            let mut rate_limited: HashSet<EndpointId> = HashSet::new();
             for job in jobs {
                 let position = held_back.get(&job.endpoint.id).copied().unwrap_or(0);
-                match lanes.admit(&job, Instant::now(), now_ts, position) {
+                let admission = lanes.admit(&job, Instant::now(), now_ts, position);
+                match admission {
                     Admission::Start { probe } => {
                         let slot = match first.take() {
                             Some(slot) => slot,
@@ -198,7 +200,10 @@ impl DeliveryEngine {
                         let ctx = Arc::clone(&attempt_ctx);
                         tasks.spawn(ctx.attempt(job, probe, started, slot));
                     }
-                    Admission::Defer(until) => {
+                    Admission::Defer(until) | Admission::RateLimited(until) => {
+                        if matches!(admission, Admission::RateLimited(_)) {
+                            rate_limited.insert(job.endpoint.id.clone());
+                        }
                         *held_back.entry(job.endpoint.id.clone()).or_default() += 1;
                         let due = wall_time(until, now, now_ts);
                         deferral.deliveries.push((job.delivery.id, due));
@@ -206,6 +211,11 @@ impl DeliveryEngine {
                 }
             }
             drop(first);
+            for endpoint in &rate_limited {
+                deferral
+                    .health
+                    .extend(lanes.rate_limited_report(endpoint, now, now_ts));
+            }
             if !deferral.deliveries.is_empty() {
                 telemetry::deferred(deferral.deliveries.len());
                 if let Err(err) = self.store.defer_deliveries(deferral).await {
@@ -214,7 +224,7 @@ impl DeliveryEngine {
                 }
             }
             if claimed < limit {
-                let wait = self.until_next_due(&lanes).await;
+                let wait = self.until_next_due(&lanes, now_ts).await;
                 self.idle(wait, &shutdown).await;
             }
         }
@@ -235,12 +245,14 @@ impl DeliveryEngine {
         }
     }
 
-    /// How long until something may start: the next delivery due after now, or the next lane
-    /// opening (a pause ends, a token arrives); capped, as a safety net. Deliveries due now but not
-    /// claimed belong to blocked lanes, which wake the scheduler when they free a slot.
-    async fn until_next_due(&self, lanes: &Lanes) -> Option<Duration> {
+    /// How long until something may start: the next delivery due after the claim at `claimed_at`
+    /// (zero if that time has already come, e.g. a delivery handed back for a few milliseconds),
+    /// or the next lane opening (a pause ends); capped, as a safety net. Deliveries due at the
+    /// claim but not claimed belong to blocked lanes, which wake the scheduler when they free a
+    /// slot.
+    async fn until_next_due(&self, lanes: &Lanes, claimed_at: Timestamp) -> Option<Duration> {
         const MAX_IDLE: Duration = Duration::from_secs(30);
-        let now = Timestamp::now();
+        let now = claimed_at;
         let lane_wait = lanes
             .next_opening(Instant::now())
             .map(|at| at.saturating_duration_since(Instant::now()))

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hookline_core::delivery::{CircuitState, EndpointHealth};
+use hookline_core::delivery::{CircuitState, EndpointHealth, RATE_LIMITED};
 use hookline_core::{EndpointId, Timestamp};
 use hookline_store::query::DeliveryJob;
 
@@ -59,6 +59,8 @@ pub enum Admission {
     },
     /// Hand it back to the store, due at this time.
     Defer(Instant),
+    /// Hand it back to the store, due at its turn under the endpoint's rate limit.
+    RateLimited(Instant),
 }
 
 /// What an attempt's result changed for its endpoint.
@@ -83,6 +85,8 @@ struct Lane {
     throttled_since: Option<Timestamp>,
     /// Whether storage shows the endpoint as held back (so a recovery must be written).
     reported: bool,
+    /// The last turn handed out to a rate-limited delivery.
+    rate_limited_until: Option<Instant>,
     last_used: Instant,
 }
 
@@ -130,8 +134,10 @@ impl Lanes {
         .max(1)
     }
 
-    /// Endpoints that cannot start anything at `now` (full, paused, probing, out of tokens), so
-    /// the claim skips them; also drops idle lanes. Returns the number of paused lanes as well.
+    /// Endpoints that cannot start anything at `now` (full, paused, probing), so the claim skips
+    /// them; also drops idle lanes. Returns the number of paused lanes as well. Rate-limited
+    /// endpoints are still claimed: their deliveries go back to the store, each due at its turn,
+    /// which keeps them out of the due range and shows the limit in the endpoint's status.
     pub fn blocked(&self, now: Instant) -> (Vec<EndpointId>, usize) {
         let mut lanes = self.lock();
         lanes.retain(|_, lane| {
@@ -147,9 +153,7 @@ impl Lanes {
             if held {
                 paused += 1;
             }
-            let open = lane.paused_until.is_none_or(|u| u <= now)
-                && lane.circuit.would_permit(now)
-                && lane.bucket.as_ref().is_none_or(|b| b.is_ready(now));
+            let open = lane.paused_until.is_none_or(|u| u <= now) && lane.circuit.would_permit(now);
             if !open || lane.in_flight >= lane.in_flight_cap {
                 blocked.push(id.clone());
             }
@@ -206,7 +210,13 @@ impl Lanes {
         if let Some(bucket) = &lane.bucket
             && !bucket.is_ready(now)
         {
-            return Admission::Defer(bucket.available_at(now, position));
+            // Turns follow the last one handed out, across batches, so none collide.
+            let mut turn = bucket.available_at(now, 0);
+            if let Some(last) = lane.rate_limited_until.filter(|last| *last >= turn) {
+                turn = last + bucket.interval();
+            }
+            lane.rate_limited_until = Some(turn);
+            return Admission::RateLimited(turn);
         }
         let probe = match lane.circuit.permit(now) {
             Permit::Send => false,
@@ -220,6 +230,28 @@ impl Lanes {
         }
         lane.in_flight += 1;
         Admission::Start { probe }
+    }
+
+    /// The health to persist for an endpoint whose deliveries were just spread out by its rate
+    /// limit (until its last handed-out turn); `None` when it has no lane.
+    pub fn rate_limited_report(
+        &self,
+        endpoint: &EndpointId,
+        now: Instant,
+        now_ts: Timestamp,
+    ) -> Option<EndpointHealth> {
+        let mut lanes = self.lock();
+        let lane = lanes.get_mut(endpoint)?;
+        lane.throttled_since.get_or_insert(now_ts);
+        lane.reported = true;
+        Some(EndpointHealth {
+            endpoint_id: endpoint.clone(),
+            circuit: CircuitState::Closed,
+            throttled_since: lane.throttled_since,
+            paused_until: lane.rate_limited_until.map(|u| wall_time(u, now, now_ts)),
+            reason: Some(RATE_LIMITED.to_owned()),
+            updated_at: now_ts,
+        })
     }
 
     fn new_lane(&self, job: &DeliveryJob, now: Instant, now_ts: Timestamp) -> Lane {
@@ -250,6 +282,7 @@ impl Lanes {
             slow_streak: 0,
             throttled_since,
             reported,
+            rate_limited_until: None,
             last_used: now,
         }
     }
@@ -303,7 +336,11 @@ impl Lanes {
             lane.throttled_since.get_or_insert(now_ts);
             lane.reported = true;
             effects.health = Some(self.health(job, lane, reason, now, now_ts));
-        } else if verdict.is_success() && lane.reported && !lane.circuit.is_tripped() {
+        } else if verdict.is_success()
+            && lane.reported
+            && !lane.circuit.is_tripped()
+            && lane.rate_limited_until.is_none_or(|u| u <= now)
+        {
             lane.throttled_since = None;
             lane.paused_until = None;
             lane.reported = false;

@@ -34,6 +34,11 @@ impl TokenBucket {
         self.rate
     }
 
+    /// Time between tokens.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Takes a token if one is available at `now`; otherwise says when one will be.
     pub fn try_take(&mut self, now: Instant) -> Result<(), Instant> {
         let due = self.next_due.map_or(now, |d| d.max(now));

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hookline_core::delivery::{CircuitState, DeliverySettings, EndpointHealth};
+use hookline_core::delivery::{CircuitState, DeliverySettings, EndpointHealth, RATE_LIMITED};
 use hookline_core::retry::RetrySchedule;
 use hookline_core::{EndpointId, EventTypeName, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
@@ -77,7 +77,8 @@ pub(crate) fn health_at(
 }
 
 /// Persists `health`; a `paused_until` also holds the endpoint's pending deliveries until then
-/// (one index range update, so the claim does not walk over them while the endpoint is paused).
+/// (one index range update, so the claim does not walk over them while the endpoint is paused),
+/// except for a rate limit, whose deliveries were each given their own time.
 pub(crate) fn save_health(conn: &Connection, health: &EndpointHealth) -> StoreResult<()> {
     conn.prepare_cached(
         "INSERT INTO endpoint_health (endpoint_id, circuit, throttled_since, paused_until, reason,
@@ -95,7 +96,10 @@ pub(crate) fn save_health(conn: &Connection, health: &EndpointHealth) -> StoreRe
         ":reason": health.reason,
         ":at": health.updated_at.as_millis(),
     })?;
-    if let Some(until) = health.paused_until {
+    let spreads_only = health.reason.as_deref() == Some(RATE_LIMITED);
+    if let Some(until) = health.paused_until
+        && !spreads_only
+    {
         hold_endpoint(conn, &health.endpoint_id, until, None)?;
     }
     Ok(())

@@ -58,11 +58,14 @@ async fn a_rate_limited_endpoint_never_sees_more_than_its_rate_plus_burst_in_a_s
     let mut app = spawn_app_with(|config| config).await;
     let mut receiver = TestReceiver::start().await;
     let app_id = app.create_app("Acme").await;
-    app.create_endpoint(
-        &app_id,
-        json!({ "url": receiver.endpoint("/hook"), "throttleRate": 5 }),
-    )
-    .await;
+    let endpoint = app
+        .create_endpoint(
+            &app_id,
+            json!({ "url": receiver.endpoint("/hook"), "throttleRate": 5 }),
+        )
+        .await;
+    let ep = endpoint["id"].as_str().expect("id");
+    let status_path = format!("/api/v1/app/{app_id}/endpoint/{ep}/rate-limit-status");
     for n in 0..12 {
         app.send_message(&app_id, json!({ "eventType": "a", "payload": { "n": n } }))
             .await;
@@ -76,7 +79,15 @@ async fn a_rate_limited_endpoint_never_sees_more_than_its_rate_plus_burst_in_a_s
         // Throttled deliveries are handed back, not attempted: every one succeeds first time.
         assert_eq!(attempt.attempt_number, 1);
         starts.push(attempt.created_at.as_millis());
+        if starts.len() == 2 {
+            // Twelve messages were accepted at once; the limit is now spreading them out.
+            let status = app.get(&status_path).await.body;
+            assert_eq!(status["status"], "RateLimited", "{status}");
+            assert_eq!(status["reason"], "rate_limited");
+        }
     }
+    let status = app.get(&status_path).await.body;
+    assert_eq!(status["status"], "Ok", "the backlog is gone: {status}");
     starts.sort_unstable();
     // Rate 5/s with a burst of 1: no window of one second holds more than 6 starts.
     for (i, first) in starts.iter().enumerate() {
