@@ -140,11 +140,13 @@ impl Lanes {
     /// which keeps them out of the due range and shows the limit in the endpoint's status.
     pub fn blocked(&self, now: Instant) -> (Vec<EndpointId>, usize) {
         let mut lanes = self.lock();
+        // A dropped lane loses nothing: pauses and circuit state are stored with the endpoint and
+        // reloaded with its next claimed delivery.
         lanes.retain(|_, lane| {
             lane.in_flight > 0
-                || lane.reported
-                || lane.circuit.is_tripped()
                 || now.saturating_duration_since(lane.last_used) < IDLE_LANE
+                || lane.paused_until.is_some_and(|u| u > now)
+                || lane.circuit.reopens_at().is_some_and(|u| u > now)
         });
         let mut paused = 0;
         let mut blocked = Vec::new();

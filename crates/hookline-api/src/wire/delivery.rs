@@ -146,7 +146,13 @@ impl ThrottleStatusOut {
             Some(h) => Self {
                 status: RateLimitStatus::RateLimited,
                 throttled_since: h.throttled_since.or(Some(h.updated_at)),
-                circuit: h.circuit.as_str(),
+                // An open circuit whose pause has ended is waiting for its probe.
+                circuit: match h.circuit {
+                    CircuitState::Open if h.paused_until.is_none_or(|u| u <= now) => {
+                        CircuitState::HalfOpen.as_str()
+                    }
+                    other => other.as_str(),
+                },
                 paused_until: h.paused_until.filter(|u| *u > now),
                 reason: h.reason,
             },
