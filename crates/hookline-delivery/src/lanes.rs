@@ -379,3 +379,7 @@ impl Lanes {
 fn busy_delay(position: u32, cap: u32) -> Duration {
     Duration::from_millis(50) * (1 + position / cap.max(1)).min(100)
 }
+
+#[cfg(test)]
+#[path = "lanes_tests.rs"]
+mod tests;
