@@ -15,7 +15,9 @@
 //! - [`filter`]: which endpoints a message fans out to.
 //! - [`retry`]: when a failed delivery is tried again.
 //! - [`timestamp`]: millisecond UTC timestamps with RFC 3339 formatting.
+//! - [`delivery`]: per-endpoint delivery settings and the health the engine reports.
 
+pub mod delivery;
 pub mod endpoint_url;
 pub mod filter;
 pub mod id;

@@ -1,26 +1,36 @@
-//! The scheduler loop and the attempt recorder.
+//! The scheduler loop.
 //!
-//! The scheduler claims due deliveries in batches, as many as there are free in-flight slots, and
-//! runs each as a task holding a slot. When nothing is due it sleeps until the earliest scheduled
-//! delivery or until woken (a new message, a recorded retry). Results flow to one recorder task
-//! that writes them in batches, so a busy engine costs one group commit per batch, not per attempt.
+//! The scheduler claims due deliveries in batches, as many as there are free global in-flight
+//! slots, skipping endpoints whose lane cannot start anything (full, paused, probing, out of
+//! tokens). Each claimed delivery either starts as a task holding a global slot and a lane slot,
+//! or goes straight back to the store due at the time its lane expects to take it, so memory and
+//! sockets stay bounded however many deliveries wait. When nothing more can start it sleeps until
+//! the next scheduled delivery, the next lane opening, or a wake-up (a new message, a finished
+//! attempt). Results flow to one recorder task that writes them in batches (one group commit per
+//! batch, not per attempt).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use hookline_core::model::{Attempt, DeliveryStatus, TriggerType};
+use hookline_core::model::Attempt;
 use hookline_core::retry::RetrySchedule;
-use hookline_core::{AttemptId, Timestamp};
+use hookline_core::{EndpointId, Timestamp};
 use hookline_store::Store;
-use hookline_store::query::{AttemptRecord, ClaimRequest, DeliveryJob};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, broadcast, mpsc};
+use hookline_store::query::{ClaimRequest, Deferral};
+use tokio::sync::{Notify, Semaphore, broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::attempt::{AttemptContext, record_loop};
 use crate::client::{ClientConfig, build_client};
-use crate::outcome::next_state;
+use crate::lanes::{Admission, LaneConfig, Lanes, wall_time};
 use crate::sender::Sender;
 use crate::ssrf::TargetPolicy;
+use crate::telemetry;
+
+/// How often the queue gauges are sampled at most (counting is an index range scan).
+const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(15);
 
 /// How the engine behaves; every field has a documented default.
 #[derive(Debug, Clone)]
@@ -33,6 +43,11 @@ pub struct DeliveryConfig {
     pub connect_timeout: Duration,
     /// Requests in flight at once across all endpoints (default 512).
     pub max_in_flight: usize,
+    /// Per-endpoint limits: concurrency, rate-limit burst, circuit breaker, slow-down.
+    pub lanes: LaneConfig,
+    /// How much longer than the request timeout a claim lasts (default 15 s): after a crash,
+    /// in-flight deliveries are retried this long after their timeout would have ended.
+    pub lease_margin: Duration,
     /// Deliveries claimed per store round trip (default 256).
     pub claim_batch: u32,
     /// Which addresses deliveries may reach.
@@ -46,6 +61,8 @@ impl Default for DeliveryConfig {
             request_timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
             max_in_flight: 512,
+            lanes: LaneConfig::default(),
+            lease_margin: Duration::from_secs(15),
             claim_batch: 256,
             policy: Arc::new(TargetPolicy::default()),
         }
@@ -53,10 +70,11 @@ impl Default for DeliveryConfig {
 }
 
 impl DeliveryConfig {
-    /// A claim lasts this long: longer than any request, so a live engine never loses its work,
-    /// and short enough that a crashed one's work resumes soon after restart.
+    /// A claim lasts this long: longer than any request (endpoint timeouts can only be shorter
+    /// than the request timeout), so a live engine never loses its work, and short enough that a
+    /// crashed one's work resumes soon after restart.
     pub fn lease(&self) -> Duration {
-        self.request_timeout * 2 + Duration::from_secs(15)
+        self.request_timeout + self.lease_margin.max(Duration::from_secs(1))
     }
 }
 
@@ -92,7 +110,7 @@ impl DeliveryEngine {
         let (recorded, _) = broadcast::channel(1024);
         Ok(Self {
             store,
-            sender: Sender::new(client, Arc::clone(&config.policy)),
+            sender: Sender::new(client, Arc::clone(&config.policy), config.request_timeout),
             config,
             waker: Waker::default(),
             recorded,
@@ -121,11 +139,14 @@ impl DeliveryEngine {
         ));
         let slots = Arc::new(Semaphore::new(self.config.max_in_flight));
         let tasks = TaskTracker::new();
+        let lanes = Arc::new(Lanes::new(self.config.lanes.clone()));
         let attempt_ctx = Arc::new(AttemptContext {
             sender: self.sender.clone(),
             schedule: self.config.retry_schedule.clone(),
+            lanes: Arc::clone(&lanes),
             results,
         });
+        let mut sampled: Option<Instant> = None;
 
         while !shutdown.is_cancelled() {
             let first = tokio::select! {
@@ -135,11 +156,19 @@ impl DeliveryEngine {
                 },
                 () = shutdown.cancelled() => break,
             };
+            if sampled.is_none_or(|at| at.elapsed() >= QUEUE_SAMPLE_EVERY) {
+                sampled = Some(Instant::now());
+                self.sample_queue().await;
+            }
             let limit = (slots.available_permits() as u32 + 1).min(self.config.claim_batch);
+            let (now, now_ts) = (Instant::now(), Timestamp::now());
+            let (exclude, paused) = lanes.blocked(now);
+            telemetry::lanes_paused(paused);
             let claim = ClaimRequest {
-                now: Timestamp::now(),
+                now: now_ts,
                 limit,
                 lease: self.config.lease(),
+                exclude,
             };
             let jobs = match self.store.claim_due(claim).await {
                 Ok(jobs) => jobs,
@@ -152,19 +181,50 @@ impl DeliveryEngine {
             };
             let claimed = jobs.len() as u32;
             let mut first = Some(first);
+            let mut deferral = Deferral::default();
+            let mut held_back: HashMap<EndpointId, u32> = HashMap::new();
+            let mut rate_limited: HashSet<EndpointId> = HashSet::new();
             for job in jobs {
-                let slot = match first.take() {
-                    Some(slot) => slot,
-                    None => match Arc::clone(&slots).acquire_owned().await {
-                        Ok(slot) => slot,
-                        Err(_) => break,
-                    },
-                };
-                tasks.spawn(Arc::clone(&attempt_ctx).attempt(job, slot));
+                let position = held_back.get(&job.endpoint.id).copied().unwrap_or(0);
+                let admission = lanes.admit(&job, Instant::now(), now_ts, position);
+                match admission {
+                    Admission::Start { probe } => {
+                        let slot = match first.take() {
+                            Some(slot) => slot,
+                            None => match Arc::clone(&slots).acquire_owned().await {
+                                Ok(slot) => slot,
+                                Err(_) => break,
+                            },
+                        };
+                        let started = Timestamp::now();
+                        let ctx = Arc::clone(&attempt_ctx);
+                        tasks.spawn(ctx.attempt(job, probe, started, slot));
+                    }
+                    Admission::Defer(until) | Admission::RateLimited(until) => {
+                        if matches!(admission, Admission::RateLimited(_)) {
+                            rate_limited.insert(job.endpoint.id.clone());
+                        }
+                        *held_back.entry(job.endpoint.id.clone()).or_default() += 1;
+                        let due = wall_time(until, now, now_ts);
+                        deferral.deliveries.push((job.delivery.id, due));
+                    }
+                }
             }
             drop(first);
+            for endpoint in &rate_limited {
+                deferral
+                    .health
+                    .extend(lanes.rate_limited_report(endpoint, now, now_ts));
+            }
+            if !deferral.deliveries.is_empty() {
+                telemetry::deferred(deferral.deliveries.len());
+                if let Err(err) = self.store.defer_deliveries(deferral).await {
+                    // The claims stand; the deliveries come back when their lease ends.
+                    tracing::warn!(error = %err, "handing back deliveries failed");
+                }
+            }
             if claimed < limit {
-                let wait = self.until_next_due().await;
+                let wait = self.until_next_due(&lanes, now_ts).await;
                 self.idle(wait, &shutdown).await;
             }
         }
@@ -178,15 +238,31 @@ impl DeliveryEngine {
         let _ = recorder.await;
     }
 
-    /// How long until the earliest scheduled delivery is due (capped, as a safety net).
-    async fn until_next_due(&self) -> Option<Duration> {
+    async fn sample_queue(&self) {
+        match self.store.queue_depth(Timestamp::now()).await {
+            Ok(depth) => telemetry::queue(depth),
+            Err(err) => tracing::debug!(error = %err, "sampling the queue failed"),
+        }
+    }
+
+    /// How long until something may start: the next delivery due after the claim at `claimed_at`
+    /// (zero if that time has already come, e.g. a delivery handed back for a few milliseconds),
+    /// or the next lane opening (a pause ends); capped, as a safety net. Deliveries due at the
+    /// claim but not claimed belong to blocked lanes, which wake the scheduler when they free a
+    /// slot.
+    async fn until_next_due(&self, lanes: &Lanes, claimed_at: Timestamp) -> Option<Duration> {
         const MAX_IDLE: Duration = Duration::from_secs(30);
-        match self.store.next_due_at().await {
+        let now = claimed_at;
+        let lane_wait = lanes
+            .next_opening(Instant::now())
+            .map(|at| at.saturating_duration_since(Instant::now()))
+            .unwrap_or(MAX_IDLE);
+        match self.store.next_due_after(now).await {
             Ok(Some(due)) => {
                 let millis = (due.as_millis() - Timestamp::now().as_millis()).max(0) as u64;
-                Some(Duration::from_millis(millis).min(MAX_IDLE))
+                Some(Duration::from_millis(millis).min(MAX_IDLE).min(lane_wait))
             }
-            Ok(None) => Some(MAX_IDLE),
+            Ok(None) => Some(MAX_IDLE.min(lane_wait)),
             Err(err) => {
                 tracing::warn!(error = %err, "reading the next due time failed");
                 Some(Duration::from_secs(1))
@@ -201,95 +277,5 @@ impl DeliveryEngine {
             () = tokio::time::sleep(wait) => {}
             () = shutdown.cancelled() => {}
         }
-    }
-}
-
-/// What every attempt task needs.
-#[derive(Debug)]
-struct AttemptContext {
-    sender: Sender,
-    schedule: RetrySchedule,
-    results: mpsc::Sender<AttemptRecord>,
-}
-
-impl AttemptContext {
-    async fn attempt(self: Arc<Self>, job: DeliveryJob, slot: OwnedSemaphorePermit) {
-        let started = Timestamp::now();
-        let result = self.sender.send(&job, started).await;
-        drop(slot);
-        let finished = Timestamp::now();
-        let attempt_number = job.delivery.attempt_count + 1;
-        let next = next_state(
-            &result,
-            attempt_number,
-            &self.schedule,
-            finished,
-            rand::random(),
-        );
-        let attempt = Attempt {
-            id: AttemptId::generate(),
-            delivery_id: job.delivery.id.clone(),
-            msg_id: job.message.id.clone(),
-            endpoint_id: job.endpoint.id.clone(),
-            app_id: job.endpoint.app_id.clone(),
-            url: job.endpoint.url.to_string(),
-            status: if result.is_success() {
-                DeliveryStatus::Success
-            } else {
-                DeliveryStatus::Fail
-            },
-            response_status_code: result.status_code.unwrap_or(0),
-            response: result.body,
-            response_duration_ms: result.duration.as_millis() as i64,
-            trigger_type: TriggerType::Scheduled,
-            attempt_number,
-            next_attempt_at: next.next_attempt_at,
-            error_code: result.failure.map(|f| f.code().to_owned()),
-            created_at: started,
-        };
-        let record = AttemptRecord {
-            attempt,
-            delivery_status: next.status,
-            next_attempt_at: next.next_attempt_at,
-        };
-        // If the recorder is gone we are shutting down; the lease brings the delivery back.
-        let _ = self.results.send(record).await;
-    }
-}
-
-/// Writes attempt results in batches; each batch is one group commit.
-async fn record_loop(
-    store: Arc<dyn Store>,
-    mut inbox: mpsc::Receiver<AttemptRecord>,
-    waker: Waker,
-    recorded: broadcast::Sender<Attempt>,
-) {
-    const BATCH: usize = 512;
-    const TRIES: u32 = 5;
-    let mut batch = Vec::with_capacity(BATCH);
-    while inbox.recv_many(&mut batch, BATCH).await > 0 {
-        let records = std::mem::take(&mut batch);
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            match store.record_attempts(records.clone()).await {
-                Ok(()) => {
-                    for record in records {
-                        let _ = recorded.send(record.attempt);
-                    }
-                    break;
-                }
-                Err(err) if tries < TRIES => {
-                    tracing::warn!(error = %err, "recording attempts failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
-                }
-                Err(err) => {
-                    // The deliveries stay leased; they are attempted again when the lease ends.
-                    tracing::error!(error = %err, count = records.len(), "dropping attempt results");
-                    break;
-                }
-            }
-        }
-        waker.wake();
     }
 }

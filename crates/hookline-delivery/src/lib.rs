@@ -10,14 +10,26 @@
 //! - [`client`]: the shared HTTP client (pooled keep-alive, no redirects, timeouts).
 //! - [`sender`]: one attempt: headers, signature, request, captured response.
 //! - [`outcome`]: what an attempt's result means for the delivery (success, retry, give up).
-//! - [`engine`]: the scheduler loop and the attempt recorder.
+//! - [`etiquette`]: what an answer means for the endpoint (410 disables, 429/5xx slow down).
+//! - [`throttle`]: the per-endpoint token bucket.
+//! - [`circuit`]: the per-endpoint circuit breaker.
+//! - [`lanes`]: per-endpoint lanes tying concurrency, rate limit, circuit and pauses together.
+//! - [`engine`]: the scheduler loop; `attempt` runs one attempt and records results in batches.
+//! - [`telemetry`]: delivery metrics (`hookline_*`).
 
+mod attempt;
+pub mod circuit;
 pub mod client;
 pub mod engine;
+pub mod etiquette;
+pub mod lanes;
 pub mod outcome;
 pub mod resolver;
 pub mod sender;
 pub mod ssrf;
+pub mod telemetry;
+pub mod throttle;
 
 pub use engine::{DeliveryConfig, DeliveryEngine};
+pub use lanes::LaneConfig;
 pub use ssrf::TargetPolicy;

@@ -1,15 +1,16 @@
 //! One delivery attempt: sign, POST, capture the answer.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use hookline_core::Timestamp;
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::sign;
 use hookline_store::query::DeliveryJob;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
+use crate::etiquette::parse_retry_after;
 use crate::ssrf::{RefusedAddress, TargetPolicy};
 
 /// Response bodies are kept up to this many bytes; the rest is not read.
@@ -44,6 +45,8 @@ pub enum SendFailure {
     Tls,
     /// The request or connection timed out.
     Timeout,
+    /// The URL is plain `http` but the server only allows `https` (`HOOKLINE_HTTPS_ONLY`).
+    HttpsRequired,
     /// The connection was reset or closed mid-exchange.
     Reset,
     /// The stored secret or payload could not be used.
@@ -61,6 +64,7 @@ impl SendFailure {
             Self::ConnectionRefused => "connection_refused",
             Self::Tls => "tls_error",
             Self::Timeout => "timeout",
+            Self::HttpsRequired => "https_required",
             Self::Reset => "connection_reset",
             Self::Internal => "internal_error",
             Self::Other => "connection_error",
@@ -79,6 +83,8 @@ pub struct SendResult {
     pub duration: Duration,
     /// Why no response arrived, if none did.
     pub failure: Option<SendFailure>,
+    /// The pause the endpoint asked for with `Retry-After`, if it did.
+    pub retry_after: Option<Duration>,
 }
 
 impl SendResult {
@@ -93,6 +99,7 @@ impl SendResult {
             body,
             duration: started.elapsed(),
             failure: Some(failure),
+            retry_after: None,
         }
     }
 }
@@ -102,18 +109,27 @@ impl SendResult {
 pub struct Sender {
     client: reqwest::Client,
     policy: Arc<TargetPolicy>,
+    max_timeout: Duration,
 }
 
 impl Sender {
     /// A sender over `client`, applying `policy` to literal-IP URLs (named hosts are checked by
-    /// the client's resolver).
-    pub fn new(client: reqwest::Client, policy: Arc<TargetPolicy>) -> Self {
-        Self { client, policy }
+    /// the client's resolver); no attempt runs longer than `max_timeout`.
+    pub fn new(client: reqwest::Client, policy: Arc<TargetPolicy>, max_timeout: Duration) -> Self {
+        Self {
+            client,
+            policy,
+            max_timeout,
+        }
     }
 
     /// Makes one attempt of `job` stamped with `now`.
     pub async fn send(&self, job: &DeliveryJob, now: Timestamp) -> SendResult {
         let started = Instant::now();
+        if self.policy.https_only() && job.endpoint.url.as_url().scheme() != "https" {
+            let why = "the server only delivers to https URLs (HOOKLINE_HTTPS_ONLY)".to_owned();
+            return SendResult::failed(SendFailure::HttpsRequired, why, started);
+        }
         if let Some(ip) = job.endpoint.url.literal_ip()
             && let Err(refused) = self.policy.check(ip)
         {
@@ -128,20 +144,30 @@ impl Sender {
             Ok(headers) => headers,
             Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
         };
-        let request = self
+        let mut request = self
             .client
             .post(job.endpoint.url.as_url().clone())
             .headers(headers)
             .body(payload);
+        if let Some(timeout) = job.settings.timeout {
+            // Endpoint settings can only shorten the server's timeout (the lease depends on it).
+            request = request.timeout(timeout.min(self.max_timeout));
+        }
         match request.send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
                 let body = read_capped(response).await;
                 SendResult {
                     status_code: Some(status),
                     body,
                     duration: started.elapsed(),
                     failure: None,
+                    retry_after,
                 }
             }
             Err(err) => {

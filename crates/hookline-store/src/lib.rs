@@ -12,14 +12,17 @@
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
+//! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 
+pub mod engine_store;
 pub mod error;
 pub mod page;
 pub mod query;
 pub mod sqlite;
 mod store;
 
+pub use engine_store::EngineStore;
 pub use error::StoreError;
 pub use page::{Order, Page, PageRequest};
 pub use sqlite::SqliteStore;

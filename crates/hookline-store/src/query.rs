@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use hookline_core::delivery::{DeliverySettings, EndpointHealth};
 use hookline_core::model::{Attempt, Delivery, DeliveryStatus, Endpoint, Message};
-use hookline_core::{Channel, EventTypeName, Timestamp};
+use hookline_core::retry::RetrySchedule;
+use hookline_core::{Channel, DeliveryId, EndpointId, EventTypeName, Timestamp};
 
 /// Narrows a listing of messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -101,10 +103,37 @@ pub struct DeliveryJob {
     pub message: Message,
     /// The endpoint to send it to, as configured now.
     pub endpoint: Endpoint,
+    /// The application's default rate limit, for endpoints without their own.
+    pub app_throttle_rate: Option<u16>,
+    /// The endpoint's delivery settings (defaults when it has none).
+    pub settings: DeliverySettings,
+    /// The message's event type's retry schedule, if one is set.
+    pub event_type_schedule: Option<RetrySchedule>,
+    /// What the engine last decided about the endpoint, if anything.
+    pub health: Option<EndpointHealth>,
+}
+
+impl DeliveryJob {
+    /// The schedule this delivery retries on: the endpoint's, else the event type's, else `global`.
+    pub fn retry_schedule<'a>(&'a self, global: &'a RetrySchedule) -> &'a RetrySchedule {
+        self.settings
+            .retry_schedule
+            .as_ref()
+            .or(self.event_type_schedule.as_ref())
+            .unwrap_or(global)
+    }
+
+    /// The endpoint's rate limit in messages per second: its own, else the application's.
+    pub fn throttle_rate(&self) -> Option<u16> {
+        self.endpoint.throttle_rate.or(self.app_throttle_rate)
+    }
 }
 
 /// The engine's claim request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A backend with row locks implements it as `SELECT ... ORDER BY next_attempt_at LIMIT n FOR
+/// UPDATE SKIP LOCKED` followed by moving the claimed rows' due time to the end of the lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimRequest {
     /// The current time: deliveries due at or before it are eligible.
     pub now: Timestamp,
@@ -113,6 +142,8 @@ pub struct ClaimRequest {
     /// How long the claim holds before another worker may take the delivery over; longer than
     /// the request timeout so a live worker never loses its work.
     pub lease: Duration,
+    /// Endpoints whose deliveries must not be claimed now (their lane is full or held back).
+    pub exclude: Vec<EndpointId>,
 }
 
 /// What became of one attempt, to be recorded atomically with the delivery's new state.
@@ -124,4 +155,31 @@ pub struct AttemptRecord {
     pub delivery_status: DeliveryStatus,
     /// When it is due again, if it is.
     pub next_attempt_at: Option<Timestamp>,
+    /// The endpoint answered `410 Gone`: disable it in the same transaction.
+    pub disable_endpoint: bool,
+    /// The endpoint delivers in order: later deliveries to it wait at least until this one's
+    /// next attempt.
+    pub ordered: bool,
+    /// A change in the endpoint's health to persist with the attempt; a `paused_until` also holds
+    /// the endpoint's other pending deliveries until then.
+    pub health: Option<EndpointHealth>,
+}
+
+/// Claimed deliveries handed back unattempted (their lane could not start them yet), with a
+/// health change to persist alongside. Deferring is not an attempt: attempt counts do not move.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deferral {
+    /// Each delivery and when it is due again.
+    pub deliveries: Vec<(DeliveryId, Timestamp)>,
+    /// Health changes observed while deferring (e.g. an endpoint started being rate limited).
+    pub health: Vec<EndpointHealth>,
+}
+
+/// How much work is waiting, sampled by the engine for its gauges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Deliveries due now (or overdue).
+    pub due: u64,
+    /// Deliveries scheduled for later.
+    pub scheduled: u64,
 }

@@ -16,7 +16,7 @@ use hookline_core::model::Attempt;
 /// Lookups take `id_or_uid` wherever the contract lets a caller use their own `uid` in place of
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: crate::EngineStore + Send + Sync + std::fmt::Debug + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

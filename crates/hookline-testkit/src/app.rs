@@ -64,6 +64,8 @@ pub fn test_config(data_dir: &Path) -> Config {
         .retry_delays(vec![Duration::from_millis(20); 3]);
     config.admin_token = Some(TEST_TOKEN.to_owned());
     config.delivery.request_timeout = Duration::from_secs(5);
+    // Slow-downs without Retry-After pause an endpoint briefly, so retries stay quick in tests.
+    config.delivery.lanes.slow_down = Duration::from_millis(50);
     config
 }
 

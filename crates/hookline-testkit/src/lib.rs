@@ -6,6 +6,7 @@
 //!   [`TestApp`] with typed helpers;
 //! - [`TestReceiver`] is a webhook receiver on 127.0.0.1 whose answers a test scripts, and which
 //!   hands every request it gets to the test over a channel (no sleeping, no polling);
+//! - [`ScriptedReceiver`] scripts whole answers (headers, delays, hanging) for engine tests;
 //! - [`interop`] runs the official Python libraries against the server, skipping clearly when they
 //!   are not installed (and failing when `HOOKLINE_REQUIRE_INTEROP=1`, as in CI).
 
@@ -13,10 +14,12 @@ pub mod app;
 pub mod chaos;
 pub mod interop;
 pub mod receiver;
+pub mod scripted;
 
 pub use app::{TestApp, TestResponse, spawn_app, spawn_app_with};
 pub use chaos::{Behaviour, ChaosEvent, ChaosReceiver};
 pub use receiver::{ReceivedRequest, TestReceiver};
+pub use scripted::{Reply, ScriptedReceiver};
 
 /// How long a test waits for something that should happen promptly before failing.
 pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(15);

@@ -81,6 +81,36 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=60))]
     pub request_timeout: u64,
 
+    /// Deliver only to `https` URLs: plain `http` endpoints are refused at creation and at send.
+    #[arg(long, env = "HOOKLINE_HTTPS_ONLY")]
+    pub https_only: bool,
+
+    /// Seconds allowed to connect to an endpoint (1 to 60).
+    #[arg(long, env = "HOOKLINE_CONNECT_TIMEOUT", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub connect_timeout: u64,
+
+    /// Delivery requests in flight at once across all endpoints.
+    #[arg(long, env = "HOOKLINE_MAX_IN_FLIGHT", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_in_flight: u64,
+
+    /// Requests in flight at once to one endpoint (endpoints can set their own).
+    #[arg(long, env = "HOOKLINE_ENDPOINT_CONCURRENCY", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub endpoint_concurrency: u16,
+
+    /// Longest pause, in seconds, an endpoint's `Retry-After` is honoured for.
+    #[arg(long, env = "HOOKLINE_RETRY_AFTER_MAX", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub retry_after_max: u64,
+
+    /// Seconds a claimed delivery's lease outlasts the request timeout; after a crash, work
+    /// that was in flight is retried this long after its timeout would have ended.
+    #[arg(long, env = "HOOKLINE_LEASE_MARGIN", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub lease_margin: u64,
+
     /// Refuse to start if the database needs migrating, instead of migrating it.
     #[arg(long, env = "HOOKLINE_NO_MIGRATE")]
     pub no_migrate: bool,
@@ -94,7 +124,8 @@ impl ServeArgs {
     /// Validates the settings into a [`Config`], naming the setting that is wrong.
     pub fn to_config(&self) -> anyhow::Result<Config> {
         let policy = TargetPolicy::parse(&self.allowed_targets)
-            .map_err(|e| anyhow::anyhow!("HOOKLINE_ALLOWED_TARGETS: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("HOOKLINE_ALLOWED_TARGETS: {e}"))?
+            .with_https_only(self.https_only);
         let delays = parse_schedule(&self.retry_schedule)
             .map_err(|e| anyhow::anyhow!("HOOKLINE_RETRY_SCHEDULE: {e}"))?;
         anyhow::ensure!(
@@ -108,6 +139,11 @@ impl ServeArgs {
         config.max_body_bytes = self.max_payload_bytes;
         config.migrate = !self.no_migrate;
         config.delivery.request_timeout = Duration::from_secs(self.request_timeout);
+        config.delivery.connect_timeout = Duration::from_secs(self.connect_timeout);
+        config.delivery.max_in_flight = self.max_in_flight as usize;
+        config.delivery.lanes.concurrency = self.endpoint_concurrency;
+        config.delivery.lanes.retry_after.max = Duration::from_secs(self.retry_after_max);
+        config.delivery.lease_margin = Duration::from_secs(self.lease_margin);
         Ok(config)
     }
 }

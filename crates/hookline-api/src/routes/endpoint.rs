@@ -36,6 +36,13 @@ async fn check_against_state(state: &AppState, endpoint: &Endpoint) -> ApiResult
     {
         return Err(ApiError::field(&["body", "url"], refused.to_string()));
     }
+    if let Err(why) = state
+        .config
+        .policy
+        .check_scheme(endpoint.url.as_url().scheme())
+    {
+        return Err(ApiError::field(&["body", "url"], why));
+    }
     let mut missing = Vec::new();
     for name in endpoint.event_types.iter().flatten() {
         if state.store.get_event_type(name.as_str()).await?.is_none() {

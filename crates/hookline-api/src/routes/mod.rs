@@ -2,6 +2,7 @@
 
 mod application;
 mod attempt;
+mod delivery;
 mod endpoint;
 mod endpoint_headers;
 mod event_type;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint_headers::routes())
         .merge(message::routes())
         .merge(attempt::routes())
+        .merge(delivery::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

@@ -5,6 +5,7 @@
 
 pub mod application;
 pub mod attempt;
+pub mod delivery;
 pub mod endpoint;
 pub mod event_type;
 pub mod message;

@@ -4,7 +4,10 @@ use hookline_core::Timestamp;
 use hookline_core::model::DeliveryStatus;
 use rusqlite::{Connection, named_params};
 
-use super::rows::{self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, MESSAGE_COLUMNS, MESSAGE_WIDTH};
+use super::engine::{self, HEALTH_COLUMNS, SETTINGS_COLUMNS};
+use super::rows::{
+    self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, ENDPOINT_WIDTH, MESSAGE_COLUMNS, MESSAGE_WIDTH,
+};
 use crate::StoreResult;
 use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob};
 
@@ -12,22 +15,44 @@ const DELIVERY_WIDTH: usize = 9;
 
 /// Claims due deliveries by moving their due time to the end of the lease: if this process dies
 /// mid-delivery, the delivery becomes due again when the lease runs out.
+///
+/// Deliveries to excluded endpoints are skipped on the index, and so is a delivery to an ordered
+/// endpoint while an earlier one to it is still open (pending or in flight).
 pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
     let now = claim.now.as_millis();
     let lease_until = claim.now.plus(claim.lease).as_millis();
     let mut select = conn.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS} FROM deliveries d
+        "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS}, a.throttle_rate,
+         {SETTINGS_COLUMNS}, r.retry_schedule, {HEALTH_COLUMNS}
+         FROM deliveries d INDEXED BY deliveries_due
          JOIN messages m ON m.id = d.msg_id
          JOIN endpoints e ON e.id = d.endpoint_id
+         JOIN applications a ON a.id = e.app_id
+         LEFT JOIN endpoint_delivery_settings s ON s.endpoint_id = d.endpoint_id
+         LEFT JOIN event_type_retry_schedules r ON r.event_type = m.event_type
+         LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
          WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?1
+         AND d.endpoint_id NOT IN (SELECT value FROM json_each(?3))
+         AND NOT (COALESCE(s.ordered, 0) AND EXISTS (
+             SELECT 1 FROM deliveries p INDEXED BY deliveries_endpoint_open
+             WHERE p.endpoint_id = d.endpoint_id AND p.status IN (1, 3) AND p.rowid < d.rowid))
          ORDER BY d.next_attempt_at LIMIT ?2"
     ))?;
+    let exclude: Vec<&str> = claim.exclude.iter().map(|id| id.as_str()).collect();
+    let exclude = rows::to_json(&exclude);
+    let extra = DELIVERY_WIDTH + MESSAGE_WIDTH + ENDPOINT_WIDTH;
     let candidates = select
-        .query_map(rusqlite::params![now, claim.limit], |row| {
+        .query_map(rusqlite::params![now, claim.limit, exclude], |row| {
+            let endpoint = rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?;
+            let health = engine::health_at(row, extra + 6, &endpoint.id)?;
             Ok(DeliveryJob {
                 delivery: rows::delivery_at(row, 0)?,
                 message: rows::message_at(row, DELIVERY_WIDTH)?,
-                endpoint: rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?,
+                app_throttle_rate: row.get(extra)?,
+                settings: engine::settings_at(row, extra + 1)?,
+                event_type_schedule: engine::schedule_at(row, extra + 5)?,
+                health,
+                endpoint,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -85,6 +110,23 @@ pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) ->
         ])?;
         if exists == 0 {
             continue;
+        }
+        if record.disable_endpoint {
+            conn.prepare_cached(
+                "UPDATE endpoints SET disabled = 1, updated_at = ?2 WHERE id = ?1",
+            )?
+            .execute(rusqlite::params![
+                a.endpoint_id.as_str(),
+                a.created_at.as_millis()
+            ])?;
+        }
+        if record.ordered
+            && let Some(next) = record.next_attempt_at
+        {
+            engine::hold_endpoint(conn, &a.endpoint_id, next, Some(a.delivery_id.as_str()))?;
+        }
+        if let Some(health) = &record.health {
+            engine::save_health(conn, health)?;
         }
         insert.execute(named_params! {
             ":id": a.id.as_str(),

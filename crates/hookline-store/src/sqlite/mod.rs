@@ -5,6 +5,7 @@ mod attempts;
 mod connection;
 mod deliveries;
 mod endpoints;
+mod engine;
 mod event_types;
 mod list;
 mod messages;

@@ -4,8 +4,13 @@
 mod applications;
 mod bad_input;
 mod chaos;
+mod crash;
 mod delivery;
 mod endpoints;
+mod engine_etiquette;
+mod engine_lanes;
+mod engine_safety;
+mod engine_schedules;
 mod event_types;
 mod interop;
 mod messages;
