@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 use crate::client::{ClientConfig, build_client};
 use crate::outcome::next_state;
 use crate::sender::Sender;
+use crate::signing::Signer;
 use crate::ssrf::TargetPolicy;
 
 /// How the engine behaves; every field has a documented default.
@@ -37,6 +38,8 @@ pub struct DeliveryConfig {
     pub claim_batch: u32,
     /// Which addresses deliveries may reach.
     pub policy: Arc<TargetPolicy>,
+    /// Opens endpoint keyrings and signs attempts.
+    pub signer: Signer,
 }
 
 impl Default for DeliveryConfig {
@@ -48,6 +51,7 @@ impl Default for DeliveryConfig {
             max_in_flight: 512,
             claim_batch: 256,
             policy: Arc::new(TargetPolicy::default()),
+            signer: Signer::default(),
         }
     }
 }
@@ -92,7 +96,7 @@ impl DeliveryEngine {
         let (recorded, _) = broadcast::channel(1024);
         Ok(Self {
             store,
-            sender: Sender::new(client, Arc::clone(&config.policy)),
+            sender: Sender::new(client, Arc::clone(&config.policy), config.signer.clone()),
             config,
             waker: Waker::default(),
             recorded,

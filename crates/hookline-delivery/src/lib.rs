@@ -8,15 +8,19 @@
 //! - [`ssrf`]: which IP addresses outbound requests may reach (pure).
 //! - [`resolver`]: DNS resolution that applies the SSRF policy to every resolved address.
 //! - [`client`]: the shared HTTP client (pooled keep-alive, no redirects, timeouts).
+//! - [`keyring`]: an endpoint's signing keys over time (rotation) and header-name choice.
+//! - [`signing`]: the identity and signature headers of one attempt.
 //! - [`sender`]: one attempt: headers, signature, request, captured response.
 //! - [`outcome`]: what an attempt's result means for the delivery (success, retry, give up).
 //! - [`engine`]: the scheduler loop and the attempt recorder.
 
 pub mod client;
 pub mod engine;
+pub mod keyring;
 pub mod outcome;
 pub mod resolver;
 pub mod sender;
+pub mod signing;
 pub mod ssrf;
 
 pub use engine::{DeliveryConfig, DeliveryEngine};

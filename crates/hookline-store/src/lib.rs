@@ -13,10 +13,12 @@
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
+//! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod error;
 pub mod page;
 pub mod query;
+pub mod secrets;
 pub mod sqlite;
 mod store;
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use hookline_delivery::TargetPolicy;
+use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 
 use crate::config::Config;
 
@@ -85,6 +86,21 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLINE_NO_MIGRATE")]
     pub no_migrate: bool,
 
+    /// Base64 of the 32-byte key that encrypts secrets at rest. When unset, one is generated
+    /// on first start into `<data dir>/secrets.key`; losing it loses every endpoint secret.
+    #[arg(long, env = "HOOKLINE_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+
+    /// Header names of outgoing webhooks unless an endpoint chose: `webhook` (`webhook-id`, ...)
+    /// or `svix` (`svix-id`, ...).
+    #[arg(long, env = "HOOKLINE_HEADER_STYLE", default_value = "webhook")]
+    pub header_style: String,
+
+    /// Kind of signing key new endpoints get: `hmac` (`whsec_`, `v1`) or `ed25519`
+    /// (`whsk_`/`whpk_`, `v1a`).
+    #[arg(long, env = "HOOKLINE_SIGNING_KEY_TYPE", default_value = "hmac")]
+    pub signing_key_type: String,
+
     /// Log format.
     #[arg(long, env = "HOOKLINE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -108,6 +124,12 @@ impl ServeArgs {
         config.max_body_bytes = self.max_payload_bytes;
         config.migrate = !self.no_migrate;
         config.delivery.request_timeout = Duration::from_secs(self.request_timeout);
+        config.secrets_key = self.secrets_key.clone();
+        config.header_style = HeaderStyle::parse(&self.header_style)
+            .ok_or_else(|| anyhow::anyhow!("HOOKLINE_HEADER_STYLE must be 'webhook' or 'svix'"))?;
+        config.key_kind = KeyKind::parse(&self.signing_key_type).ok_or_else(|| {
+            anyhow::anyhow!("HOOKLINE_SIGNING_KEY_TYPE must be 'hmac' or 'ed25519'")
+        })?;
         Ok(config)
     }
 }

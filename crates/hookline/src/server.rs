@@ -8,6 +8,7 @@ use hookline_api::auth::AdminToken;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
+use hookline_delivery::signing::Signer;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -17,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::secrets_key;
 
 /// A started server.
 #[derive(Debug)]
@@ -54,7 +56,11 @@ pub async fn start(
         .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
 
-    let engine = DeliveryEngine::new(Arc::clone(&store), config.delivery.clone())
+    let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
+    let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
+    let mut delivery = config.delivery.clone();
+    delivery.signer = signer.clone();
+    let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
     let state = AppState {
@@ -65,6 +71,7 @@ pub async fn start(
         }),
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
+        signer,
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::router(state);

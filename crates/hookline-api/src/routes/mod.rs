@@ -4,6 +4,7 @@ mod application;
 mod attempt;
 mod endpoint;
 mod endpoint_headers;
+mod endpoint_secret;
 mod event_type;
 mod health;
 mod lookup;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(event_type::routes())
         .merge(endpoint::routes())
         .merge(endpoint_headers::routes())
+        .merge(endpoint_secret::routes())
         .merge(message::routes())
         .merge(attempt::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));

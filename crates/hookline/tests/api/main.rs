@@ -9,6 +9,7 @@ mod event_types;
 mod interop;
 mod messages;
 mod restart;
+mod secrets;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};
