@@ -13,11 +13,13 @@
 //! - [`sender`]: one attempt: headers, signature, request, captured response.
 //! - [`outcome`]: what an attempt's result means for the delivery (success, retry, give up).
 //! - [`engine`]: the scheduler loop and the attempt recorder.
+//! - [`replay`]: recover and replay jobs, run in bounded batches as background tasks.
 
 pub mod client;
 pub mod engine;
 pub mod keyring;
 pub mod outcome;
+pub mod replay;
 pub mod resolver;
 pub mod sender;
 pub mod signing;

@@ -13,14 +13,18 @@
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
+//! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
+//! - [`tasks`]: background tasks and their progress.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod error;
 pub mod page;
 pub mod query;
+pub mod replay;
 pub mod secrets;
 pub mod sqlite;
 mod store;
+pub mod tasks;
 
 pub use error::StoreError;
 pub use page::{Order, Page, PageRequest};

@@ -9,6 +9,8 @@ use crate::page::{Page, PageRequest};
 use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
 };
+use crate::replay::ReplayStore;
+use crate::tasks::TaskStore;
 use hookline_core::model::Attempt;
 
 /// Durable storage for Hookline. Every write is committed to disk before it returns `Ok`.
@@ -16,7 +18,7 @@ use hookline_core::model::Attempt;
 /// Lookups take `id_or_uid` wherever the contract lets a caller use their own `uid` in place of
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: ReplayStore + TaskStore + Send + Sync + std::fmt::Debug + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -55,6 +55,13 @@ pub async fn start(
         .await?
         .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
+    let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "replays interrupted by the last shutdown were marked failed"
+        );
+    }
 
     let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
     let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);

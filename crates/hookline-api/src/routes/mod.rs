@@ -2,6 +2,7 @@
 
 mod application;
 mod attempt;
+mod background_task;
 mod endpoint;
 mod endpoint_headers;
 mod endpoint_secret;
@@ -9,6 +10,7 @@ mod event_type;
 mod health;
 mod lookup;
 mod message;
+mod replay;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint_secret::routes())
         .merge(message::routes())
         .merge(attempt::routes())
+        .merge(replay::routes())
+        .merge(background_task::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

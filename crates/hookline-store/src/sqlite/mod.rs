@@ -10,7 +10,9 @@ mod list;
 mod messages;
 mod migrations;
 mod readers;
+mod replay;
 mod rows;
+mod tasks;
 mod writer;
 
 use std::path::{Path, PathBuf};

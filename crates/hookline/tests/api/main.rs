@@ -8,6 +8,7 @@ mod endpoints;
 mod event_types;
 mod interop;
 mod messages;
+mod replay;
 mod restart;
 mod secrets;
 
