@@ -13,11 +13,13 @@
 //! - [`sender`]: one attempt: headers, signature, request, captured response.
 //! - [`outcome`]: what an attempt's result means for the delivery (success, retry, give up).
 //! - [`engine`]: the scheduler loop and the attempt recorder.
+//! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
 //! - [`replay`]: recover and replay jobs, run in bounded batches as background tasks.
 
 pub mod client;
 pub mod engine;
 pub mod keyring;
+pub mod maintenance;
 pub mod outcome;
 pub mod replay;
 pub mod resolver;

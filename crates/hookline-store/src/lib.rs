@@ -14,10 +14,12 @@
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
+//! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
 //! - [`tasks`]: background tasks and their progress.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod error;
+pub mod maintenance;
 pub mod page;
 pub mod query;
 pub mod replay;

@@ -26,6 +26,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DataArgs),
+    /// Remove messages, payloads and attempts older than the retention period, then exit
+    /// (a running server does the same every minute).
+    Prune(PruneArgs),
+}
+
+/// Settings of `hookline prune`.
+#[derive(Debug, clap::Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Keep this many days of messages and attempts (0 removes everything not still waiting
+    /// for delivery).
+    #[arg(long, env = "HOOKLINE_RETENTION_DAYS", default_value_t = 90)]
+    pub retention_days: u32,
 }
 
 /// Log line format.
@@ -101,6 +116,17 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLINE_SIGNING_KEY_TYPE", default_value = "hmac")]
     pub signing_key_type: String,
 
+    /// Days after which messages' payloads, the messages and their attempts are removed.
+    #[arg(long, env = "HOOKLINE_RETENTION_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: u32,
+
+    /// Days of deliveries exhausting their retries, with no success in between, after which an
+    /// endpoint is disabled.
+    #[arg(long, env = "HOOKLINE_AUTO_DISABLE_DAYS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub auto_disable_days: u32,
+
     /// Log format.
     #[arg(long, env = "HOOKLINE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -125,6 +151,8 @@ impl ServeArgs {
         config.migrate = !self.no_migrate;
         config.delivery.request_timeout = Duration::from_secs(self.request_timeout);
         config.secrets_key = self.secrets_key.clone();
+        config.maintenance.retention = days(self.retention_days);
+        config.maintenance.disable_after = days(self.auto_disable_days);
         config.header_style = HeaderStyle::parse(&self.header_style)
             .ok_or_else(|| anyhow::anyhow!("HOOKLINE_HEADER_STYLE must be 'webhook' or 'svix'"))?;
         config.key_kind = KeyKind::parse(&self.signing_key_type).ok_or_else(|| {
@@ -132,6 +160,11 @@ impl ServeArgs {
         })?;
         Ok(config)
     }
+}
+
+/// A number of days as a duration.
+pub fn days(days: u32) -> Duration {
+    Duration::from_secs(u64::from(days) * 24 * 3600)
 }
 
 /// Parses `5,300,1800` into delays.

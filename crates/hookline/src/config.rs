@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::keyring::{HeaderStyle, KeyKind};
+use hookline_delivery::maintenance::MaintenanceConfig;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
 /// Everything [`crate::server::start`] needs; build it from the CLI or directly in tests.
@@ -28,6 +29,8 @@ pub struct Config {
     pub header_style: HeaderStyle,
     /// Kind of key generated for new endpoints (HMAC by default).
     pub key_kind: KeyKind,
+    /// Auto-disable and retention settings.
+    pub maintenance: MaintenanceConfig,
 }
 
 impl Config {
@@ -42,6 +45,7 @@ impl Config {
             secrets_key: None,
             header_style: HeaderStyle::default(),
             key_kind: KeyKind::default(),
+            maintenance: MaintenanceConfig::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use hookline_api::auth::AdminToken;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
+use hookline_delivery::maintenance::Maintenance;
 use hookline_delivery::signing::Signer;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
@@ -31,6 +32,8 @@ pub struct Server {
     pub token_source: TokenSource,
     /// Attempts as they are recorded (for tests and tools).
     pub attempts: broadcast::Receiver<Attempt>,
+    /// Housekeeping (auto-disable, retention); runs on its own, callable for a pass at a time.
+    pub maintenance: Maintenance,
     /// Finishes when both the API and the engine have stopped.
     pub stopped: JoinHandle<()>,
 }
@@ -62,6 +65,7 @@ pub async fn start(
             "replays interrupted by the last shutdown were marked failed"
         );
     }
+    let maintenance = Maintenance::new(Arc::clone(&store), config.maintenance.clone());
 
     let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
     let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
@@ -84,6 +88,7 @@ pub async fn start(
     let app = hookline_api::router(state);
 
     let engine_task = tokio::spawn(engine.run(shutdown.clone()));
+    tokio::spawn(maintenance.clone().run(shutdown.clone()));
     let api_shutdown = shutdown.clone();
     let api_task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -102,6 +107,7 @@ pub async fn start(
         admin_token,
         token_source,
         attempts,
+        maintenance,
         stopped,
     })
 }

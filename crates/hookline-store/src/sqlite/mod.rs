@@ -7,6 +7,7 @@ mod deliveries;
 mod endpoints;
 mod event_types;
 mod list;
+mod maintenance;
 mod messages;
 mod migrations;
 mod readers;
