@@ -16,6 +16,7 @@
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
 //! - [`tasks`]: background tasks and their progress.
+//! - [`tools`]: example messages, statistics, counts, expunging content.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod error;
@@ -27,6 +28,7 @@ pub mod secrets;
 pub mod sqlite;
 mod store;
 pub mod tasks;
+pub mod tools;
 
 pub use error::StoreError;
 pub use page::{Order, Page, PageRequest};

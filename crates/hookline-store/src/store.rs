@@ -12,6 +12,7 @@ use crate::query::{
 };
 use crate::replay::ReplayStore;
 use crate::tasks::TaskStore;
+use crate::tools::ToolsStore;
 use hookline_core::model::Attempt;
 
 /// Durable storage for Hookline. Every write is committed to disk before it returns `Ok`.
@@ -20,7 +21,7 @@ use hookline_core::model::Attempt;
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
 pub trait Store:
-    ReplayStore + TaskStore + MaintenanceStore + Send + Sync + std::fmt::Debug + 'static
+    ReplayStore + TaskStore + MaintenanceStore + ToolsStore + Send + Sync + std::fmt::Debug + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;

@@ -6,6 +6,7 @@ mod background_task;
 mod endpoint;
 mod endpoint_headers;
 mod endpoint_secret;
+mod endpoint_tools;
 mod event_type;
 mod health;
 mod lookup;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint::routes())
         .merge(endpoint_headers::routes())
         .merge(endpoint_secret::routes())
+        .merge(endpoint_tools::routes())
         .merge(message::routes())
         .merge(attempt::routes())
         .merge(replay::routes())

@@ -10,6 +10,7 @@ pub mod event_type;
 pub mod message;
 pub mod replay;
 pub mod secret;
+pub mod tools;
 
 use std::fmt::Display;
 

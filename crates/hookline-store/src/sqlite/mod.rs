@@ -14,6 +14,7 @@ mod readers;
 mod replay;
 mod rows;
 mod tasks;
+mod tools;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@ mod messages;
 mod replay;
 mod restart;
 mod secrets;
+mod tools;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};
