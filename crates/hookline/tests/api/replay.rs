@@ -309,3 +309,41 @@ async fn replays_refuse_bad_ranges_unsupported_filters_and_disabled_endpoints() 
         404
     );
 }
+
+#[tokio::test]
+async fn the_official_svix_sdk_drives_rotation_replay_tasks_and_tools() {
+    if !hookline_testkit::interop::python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let out = hookline_testkit::interop::run_script(
+        "svix_lifecycle.py",
+        vec![
+            "--server-url".into(),
+            app.address.clone(),
+            "--token".into(),
+            app.token.clone(),
+            "--receiver-url".into(),
+            receiver.endpoint("/sdk"),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "the svix SDK flow failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Value = serde_json::from_slice(out.stdout.trim_ascii()).expect("JSON line");
+    // The message was sent after the rotation: both secrets verify it during the grace period.
+    let request = receiver.next_request().await;
+    for key in ["old_secret", "new_secret"] {
+        crate::assert_signed(&request, ids[key].as_str().expect("secret"));
+    }
+    for id in ids["task_ids"].as_array().expect("task ids") {
+        let task = finished_task(&app, id.as_str().expect("id")).await;
+        assert_eq!(task.body["status"], "finished", "{}", task.body);
+    }
+}
