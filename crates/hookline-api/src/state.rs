@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use hookline_delivery::TargetPolicy;
 use hookline_delivery::engine::Waker;
+use hookline_delivery::signing::Signer;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
@@ -37,4 +38,6 @@ pub struct AppState {
     pub waker: Waker,
     /// The admin token callers must present.
     pub admin: Arc<AdminToken>,
+    /// Seals and opens endpoint keyrings; knows the default key type and header names.
+    pub signer: Signer,
 }

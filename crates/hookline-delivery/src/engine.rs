@@ -26,6 +26,7 @@ use crate::attempt::{AttemptContext, record_loop};
 use crate::client::{ClientConfig, build_client};
 use crate::lanes::{Admission, LaneConfig, Lanes, wall_time};
 use crate::sender::Sender;
+use crate::signing::Signer;
 use crate::ssrf::TargetPolicy;
 use crate::telemetry;
 
@@ -52,6 +53,8 @@ pub struct DeliveryConfig {
     pub claim_batch: u32,
     /// Which addresses deliveries may reach.
     pub policy: Arc<TargetPolicy>,
+    /// Opens endpoint keyrings and signs attempts.
+    pub signer: Signer,
 }
 
 impl Default for DeliveryConfig {
@@ -65,6 +68,7 @@ impl Default for DeliveryConfig {
             lease_margin: Duration::from_secs(15),
             claim_batch: 256,
             policy: Arc::new(TargetPolicy::default()),
+            signer: Signer::default(),
         }
     }
 }
@@ -110,7 +114,12 @@ impl DeliveryEngine {
         let (recorded, _) = broadcast::channel(1024);
         Ok(Self {
             store,
-            sender: Sender::new(client, Arc::clone(&config.policy), config.request_timeout),
+            sender: Sender::new(
+                client,
+                Arc::clone(&config.policy),
+                config.request_timeout,
+                config.signer.clone(),
+            ),
             config,
             waker: Waker::default(),
             recorded,

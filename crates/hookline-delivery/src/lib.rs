@@ -8,6 +8,8 @@
 //! - [`ssrf`]: which IP addresses outbound requests may reach (pure).
 //! - [`resolver`]: DNS resolution that applies the SSRF policy to every resolved address.
 //! - [`client`]: the shared HTTP client (pooled keep-alive, no redirects, timeouts).
+//! - [`keyring`]: an endpoint's signing keys over time (rotation) and header-name choice.
+//! - [`signing`]: the identity and signature headers of one attempt.
 //! - [`sender`]: one attempt: headers, signature, request, captured response.
 //! - [`outcome`]: what an attempt's result means for the delivery (success, retry, give up).
 //! - [`etiquette`]: what an answer means for the endpoint (410 disables, 429/5xx slow down).
@@ -16,16 +18,22 @@
 //! - [`lanes`]: per-endpoint lanes tying concurrency, rate limit, circuit and pauses together.
 //! - [`engine`]: the scheduler loop; `attempt` runs one attempt and records results in batches.
 //! - [`telemetry`]: delivery metrics (`hookline_*`).
+//! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
+//! - [`replay`]: recover and replay jobs, run in bounded batches as background tasks.
 
 mod attempt;
 pub mod circuit;
 pub mod client;
 pub mod engine;
 pub mod etiquette;
+pub mod keyring;
 pub mod lanes;
+pub mod maintenance;
 pub mod outcome;
+pub mod replay;
 pub mod resolver;
 pub mod sender;
+pub mod signing;
 pub mod ssrf;
 pub mod telemetry;
 pub mod throttle;

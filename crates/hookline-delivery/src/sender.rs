@@ -5,12 +5,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use hookline_core::Timestamp;
-use hookline_signature::SigningSecret;
-use hookline_signature::standard::sign;
 use hookline_store::query::DeliveryJob;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
 use crate::etiquette::parse_retry_after;
+use crate::signing::Signer;
 use crate::ssrf::{RefusedAddress, TargetPolicy};
 
 /// Response bodies are kept up to this many bytes; the rest is not read.
@@ -110,16 +109,23 @@ pub struct Sender {
     client: reqwest::Client,
     policy: Arc<TargetPolicy>,
     max_timeout: Duration,
+    signer: Signer,
 }
 
 impl Sender {
     /// A sender over `client`, applying `policy` to literal-IP URLs (named hosts are checked by
-    /// the client's resolver); no attempt runs longer than `max_timeout`.
-    pub fn new(client: reqwest::Client, policy: Arc<TargetPolicy>, max_timeout: Duration) -> Self {
+    /// the client's resolver), signing with `signer`; no attempt runs longer than `max_timeout`.
+    pub fn new(
+        client: reqwest::Client,
+        policy: Arc<TargetPolicy>,
+        max_timeout: Duration,
+        signer: Signer,
+    ) -> Self {
         Self {
             client,
             policy,
             max_timeout,
+            signer,
         }
     }
 
@@ -140,7 +146,7 @@ impl Sender {
             );
         }
         let payload = job.message.payload.clone().unwrap_or_default();
-        let headers = match webhook_headers(job, now, payload.as_bytes()) {
+        let headers = match webhook_headers(&self.signer, job, now, payload.as_bytes()) {
             Ok(headers) => headers,
             Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
         };
@@ -178,18 +184,17 @@ impl Sender {
     }
 }
 
-/// The headers of one attempt: Standard Webhooks identity and signature, the endpoint's own
-/// headers (reserved names skipped), and the JSON content type.
+/// The headers of one attempt: the identity and signature headers ([`Signer::headers`]), the
+/// endpoint's own headers (reserved names skipped), and the JSON content type.
 pub fn webhook_headers(
+    signer: &Signer,
     job: &DeliveryJob,
     now: Timestamp,
     body: &[u8],
 ) -> Result<HeaderMap, String> {
-    let secret = SigningSecret::parse(&job.endpoint.secret)
-        .map_err(|e| format!("the endpoint's stored secret is unusable: {e}"))?;
-    let msg_id = job.message.id.as_str();
-    let timestamp = now.as_secs();
-    let signature = sign(&secret, msg_id, timestamp, body);
+    let fixed = signer
+        .headers(&job.endpoint.secret, job.message.id.as_str(), now, body)
+        .map_err(|e| e.to_string())?;
 
     let mut headers = HeaderMap::new();
     for (name, value) in &job.endpoint.headers {
@@ -204,11 +209,6 @@ pub fn webhook_headers(
         }
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let fixed = [
-        ("webhook-id", msg_id.to_owned()),
-        ("webhook-timestamp", timestamp.to_string()),
-        ("webhook-signature", signature),
-    ];
     for (name, value) in fixed {
         let value = HeaderValue::from_str(&value).map_err(|e| format!("bad {name} value: {e}"))?;
         headers.insert(HeaderName::from_static(name), value);

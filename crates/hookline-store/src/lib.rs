@@ -14,13 +14,23 @@
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
+//! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
+//! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
+//! - [`tasks`]: background tasks and their progress.
+//! - [`tools`]: example messages, statistics, counts, expunging content.
+//! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod engine_store;
 pub mod error;
+pub mod maintenance;
 pub mod page;
 pub mod query;
+pub mod replay;
+pub mod secrets;
 pub mod sqlite;
 mod store;
+pub mod tasks;
+pub mod tools;
 
 pub use engine_store::EngineStore;
 pub use error::StoreError;

@@ -5,10 +5,14 @@ use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
+use crate::maintenance::MaintenanceStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
 };
+use crate::replay::ReplayStore;
+use crate::tasks::TaskStore;
+use crate::tools::ToolsStore;
 use hookline_core::model::Attempt;
 
 /// Durable storage for Hookline. Every write is committed to disk before it returns `Ok`.
@@ -16,7 +20,17 @@ use hookline_core::model::Attempt;
 /// Lookups take `id_or_uid` wherever the contract lets a caller use their own `uid` in place of
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
-pub trait Store: crate::EngineStore + Send + Sync + std::fmt::Debug + 'static {
+pub trait Store:
+    crate::EngineStore
+    + ReplayStore
+    + TaskStore
+    + MaintenanceStore
+    + ToolsStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
+{
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -7,6 +7,7 @@ use hookline::config::Config;
 use hookline::server::{self, Server};
 use hookline_core::model::Attempt;
 use hookline_delivery::TargetPolicy;
+use hookline_delivery::maintenance::Maintenance;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -50,6 +51,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Attempts as the engine records them.
     pub attempts: broadcast::Receiver<Attempt>,
+    /// Housekeeping, for tests to run a pass at a chosen time.
+    pub maintenance: Maintenance,
     config: Config,
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -91,6 +94,7 @@ impl TestApp {
             addr,
             admin_token,
             attempts,
+            maintenance,
             stopped,
             ..
         } = server::start(config.clone(), listener, shutdown.clone())
@@ -101,6 +105,7 @@ impl TestApp {
             token: admin_token,
             client: reqwest::Client::new(),
             attempts,
+            maintenance,
             config,
             shutdown,
             server: Some(stopped),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use hookline_delivery::TargetPolicy;
+use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 
 use crate::config::Config;
 
@@ -22,9 +23,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API and the delivery engine (SQLite in the data directory; no setup needed).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DataArgs),
+    /// Remove messages, payloads and attempts older than the retention period, then exit
+    /// (a running server does the same every minute).
+    Prune(PruneArgs),
+}
+
+/// Settings of `hookline prune`.
+#[derive(Debug, clap::Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Keep this many days of messages and attempts (0 removes everything not still waiting
+    /// for delivery).
+    #[arg(long, env = "HOOKLINE_RETENTION_DAYS", default_value_t = 90)]
+    pub retention_days: u32,
 }
 
 /// Log line format.
@@ -115,6 +131,32 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLINE_NO_MIGRATE")]
     pub no_migrate: bool,
 
+    /// Base64 of the 32-byte key that encrypts secrets at rest. When unset, one is generated
+    /// on first start into `<data dir>/secrets.key`; losing it loses every endpoint secret.
+    #[arg(long, env = "HOOKLINE_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+
+    /// Header names of outgoing webhooks unless an endpoint chose: `webhook` (`webhook-id`, ...)
+    /// or `svix` (`svix-id`, ...).
+    #[arg(long, env = "HOOKLINE_HEADER_STYLE", default_value = "webhook")]
+    pub header_style: String,
+
+    /// Kind of signing key new endpoints get: `hmac` (`whsec_`, `v1`) or `ed25519`
+    /// (`whsk_`/`whpk_`, `v1a`).
+    #[arg(long, env = "HOOKLINE_SIGNING_KEY_TYPE", default_value = "hmac")]
+    pub signing_key_type: String,
+
+    /// Days after which messages' payloads, the messages and their attempts are removed.
+    #[arg(long, env = "HOOKLINE_RETENTION_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: u32,
+
+    /// Days of deliveries exhausting their retries, with no success in between, after which an
+    /// endpoint is disabled.
+    #[arg(long, env = "HOOKLINE_AUTO_DISABLE_DAYS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub auto_disable_days: u32,
+
     /// Log format.
     #[arg(long, env = "HOOKLINE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -144,8 +186,21 @@ impl ServeArgs {
         config.delivery.lanes.concurrency = self.endpoint_concurrency;
         config.delivery.lanes.retry_after.max = Duration::from_secs(self.retry_after_max);
         config.delivery.lease_margin = Duration::from_secs(self.lease_margin);
+        config.secrets_key = self.secrets_key.clone();
+        config.maintenance.retention = days(self.retention_days);
+        config.maintenance.disable_after = days(self.auto_disable_days);
+        config.header_style = HeaderStyle::parse(&self.header_style)
+            .ok_or_else(|| anyhow::anyhow!("HOOKLINE_HEADER_STYLE must be 'webhook' or 'svix'"))?;
+        config.key_kind = KeyKind::parse(&self.signing_key_type).ok_or_else(|| {
+            anyhow::anyhow!("HOOKLINE_SIGNING_KEY_TYPE must be 'hmac' or 'ed25519'")
+        })?;
         Ok(config)
     }
+}
+
+/// A number of days as a duration.
+pub fn days(days: u32) -> Duration {
+    Duration::from_secs(u64::from(days) * 24 * 3600)
 }
 
 /// Parses `5,300,1800` into delays.

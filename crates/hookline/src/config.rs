@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookline_core::retry::RetrySchedule;
+use hookline_delivery::keyring::{HeaderStyle, KeyKind};
+use hookline_delivery::maintenance::MaintenanceConfig;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
 /// Everything [`crate::server::start`] needs; build it from the CLI or directly in tests.
@@ -20,6 +22,15 @@ pub struct Config {
     pub migrate: bool,
     /// Delivery engine settings, including the outbound address policy.
     pub delivery: DeliveryConfig,
+    /// The base64 key that encrypts secrets at rest; when `None`, the one in the data directory
+    /// is used or a new one made.
+    pub secrets_key: Option<String>,
+    /// Header names used unless an endpoint chose (`webhook-*` by default).
+    pub header_style: HeaderStyle,
+    /// Kind of key generated for new endpoints (HMAC by default).
+    pub key_kind: KeyKind,
+    /// Auto-disable and retention settings.
+    pub maintenance: MaintenanceConfig,
 }
 
 impl Config {
@@ -31,6 +42,10 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             migrate: true,
             delivery: DeliveryConfig::default(),
+            secrets_key: None,
+            header_style: HeaderStyle::default(),
+            key_kind: KeyKind::default(),
+            maintenance: MaintenanceConfig::default(),
         }
     }
 

@@ -10,8 +10,10 @@
 //! - [`config`]: the validated settings `start` needs.
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
+//! - [`secrets_key`]: the key that encrypts secrets at rest.
 
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod secrets_key;
 pub mod server;

@@ -1,9 +1,13 @@
 //! The `hookline` command. Parses arguments, sets up logging, and hands over to the library.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use clap::Parser;
 use hookline::bootstrap::TokenSource;
-use hookline::cli::{Cli, Command, LogFormat, ServeArgs};
+use hookline::cli::{Cli, Command, LogFormat, PruneArgs, ServeArgs, days};
+use hookline_core::Timestamp;
+use hookline_delivery::maintenance::{Maintenance, MaintenanceConfig};
 use hookline_store::SqliteStore;
 use tokio_util::sync::CancellationToken;
 
@@ -11,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
             hookline::bootstrap::ensure_data_dir(&args.data_dir)?;
@@ -25,7 +29,32 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Prune(args) => prune(args).await,
     }
+}
+
+async fn prune(args: PruneArgs) -> anyhow::Result<()> {
+    init_logging(LogFormat::Text);
+    let path = args.data.data_dir.join("hookline.db");
+    anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
+    let store =
+        SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let config = MaintenanceConfig {
+        retention: days(args.retention_days),
+        ..MaintenanceConfig::default()
+    };
+    let report = Maintenance::new(Arc::new(store), config)
+        .prune(Timestamp::now())
+        .await
+        .context("pruning failed")?;
+    println!(
+        "expired {} payloads, deleted {} attempts and {} messages older than {} days",
+        report.payloads_expired,
+        report.attempts_deleted,
+        report.messages_deleted,
+        args.retention_days
+    );
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

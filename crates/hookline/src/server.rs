@@ -8,6 +8,8 @@ use hookline_api::auth::AdminToken;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
+use hookline_delivery::maintenance::Maintenance;
+use hookline_delivery::signing::Signer;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -17,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::secrets_key;
 
 /// A started server.
 #[derive(Debug)]
@@ -29,6 +32,8 @@ pub struct Server {
     pub token_source: TokenSource,
     /// Attempts as they are recorded (for tests and tools).
     pub attempts: broadcast::Receiver<Attempt>,
+    /// Housekeeping (auto-disable, retention); runs on its own, callable for a pass at a time.
+    pub maintenance: Maintenance,
     /// Finishes when both the API and the engine have stopped.
     pub stopped: JoinHandle<()>,
 }
@@ -53,8 +58,20 @@ pub async fn start(
         .await?
         .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
+    let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "replays interrupted by the last shutdown were marked failed"
+        );
+    }
+    let maintenance = Maintenance::new(Arc::clone(&store), config.maintenance.clone());
 
-    let engine = DeliveryEngine::new(Arc::clone(&store), config.delivery.clone())
+    let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
+    let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
+    let mut delivery = config.delivery.clone();
+    delivery.signer = signer.clone();
+    let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
     let state = AppState {
@@ -65,11 +82,13 @@ pub async fn start(
         }),
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
+        signer,
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::router(state);
 
     let engine_task = tokio::spawn(engine.run(shutdown.clone()));
+    tokio::spawn(maintenance.clone().run(shutdown.clone()));
     let api_shutdown = shutdown.clone();
     let api_task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -88,6 +107,7 @@ pub async fn start(
         admin_token,
         token_source,
         attempts,
+        maintenance,
         stopped,
     })
 }

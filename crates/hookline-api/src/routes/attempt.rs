@@ -24,7 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}", get(one))
 }
 
-fn attempt_filter(params: &Params) -> ApiResult<AttemptFilter> {
+pub(crate) fn attempt_filter(params: &Params) -> ApiResult<AttemptFilter> {
     let mut message = message_filter(params)?;
     // On attempts, `status` is the attempt's outcome, not the delivery's.
     let status = message.status.take();

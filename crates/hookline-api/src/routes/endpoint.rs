@@ -1,4 +1,4 @@
-//! `/app/{app_id}/endpoint`: endpoints and their secret.
+//! `/app/{app_id}/endpoint`: endpoints (their secret is in `endpoint_secret`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use hookline_core::model::{Application, Endpoint};
 use hookline_core::{EndpointId, Timestamp, Uid};
-use hookline_signature::SigningSecret;
+use hookline_delivery::keyring::Keyring;
 use hookline_store::Order;
 
 use super::lookup;
@@ -14,9 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
 use crate::state::AppState;
 use crate::wire::ListResponse;
-use crate::wire::endpoint::{
-    EndpointFields, EndpointIn, EndpointOut, EndpointPatch, EndpointSecretOut,
-};
+use crate::wire::endpoint::{EndpointFields, EndpointIn, EndpointOut, EndpointPatch};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -25,7 +23,6 @@ pub(crate) fn routes() -> Router<AppState> {
             "/app/{app_id}/endpoint/{endpoint_id}",
             get(read).put(replace).patch(patch).delete(remove),
         )
-        .route("/app/{app_id}/endpoint/{endpoint_id}/secret", get(secret))
 }
 
 /// Refuses what cannot be judged from the fields alone: literal private addresses and event
@@ -61,8 +58,11 @@ async fn check_against_state(state: &AppState, endpoint: &Endpoint) -> ApiResult
     Ok(())
 }
 
-fn build(app: &Application, fields: EndpointFields, now: Timestamp) -> Endpoint {
-    let secret = fields.secret.unwrap_or_else(SigningSecret::generate);
+fn build(state: &AppState, app: &Application, fields: EndpointFields, now: Timestamp) -> Endpoint {
+    let signer = &state.signer;
+    let key = fields
+        .secret
+        .unwrap_or_else(|| signer.default_key_kind().generate());
     Endpoint {
         id: EndpointId::generate(),
         app_id: app.id.clone(),
@@ -75,7 +75,7 @@ fn build(app: &Application, fields: EndpointFields, now: Timestamp) -> Endpoint 
         throttle_rate: fields.throttle_rate,
         metadata: fields.metadata,
         headers: fields.headers.unwrap_or_default(),
-        secret: secret.to_string(),
+        secret: signer.seal(&Keyring::new(key)),
         created_at: now,
         updated_at: now,
     }
@@ -100,7 +100,7 @@ async fn create(
     ValidJson(body): ValidJson<EndpointIn>,
 ) -> ApiResult<(StatusCode, Json<EndpointOut>)> {
     let app = lookup::app(&state, &app_id).await?;
-    let endpoint = build(&app, body.validate()?, Timestamp::now());
+    let endpoint = build(&state, &app, body.validate()?, Timestamp::now());
     check_against_state(&state, &endpoint).await?;
     let endpoint = state.store.create_endpoint(endpoint).await?;
     Ok((StatusCode::CREATED, Json(endpoint.into())))
@@ -132,7 +132,7 @@ async fn replace(
                 .map_err(|e| ApiError::field(&["path", "endpoint_id"], e.to_string()))?;
             fields.uid = Some(uid);
         }
-        let endpoint = build(&app, fields, now);
+        let endpoint = build(&state, &app, fields, now);
         check_against_state(&state, &endpoint).await?;
         let endpoint = state.store.create_endpoint(endpoint).await?;
         return Ok((StatusCode::CREATED, Json(endpoint.into())));
@@ -176,15 +176,4 @@ async fn remove(
     let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
     state.store.delete_endpoint(&app.id, &endpoint.id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn secret(
-    State(state): State<AppState>,
-    Path((app_id, endpoint_id)): Path<(String, String)>,
-) -> ApiResult<Json<EndpointSecretOut>> {
-    let app = lookup::app(&state, &app_id).await?;
-    let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
-    Ok(Json(EndpointSecretOut {
-        key: endpoint.secret,
-    }))
 }

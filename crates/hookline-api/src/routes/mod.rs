@@ -2,13 +2,17 @@
 
 mod application;
 mod attempt;
+mod background_task;
 mod delivery;
 mod endpoint;
 mod endpoint_headers;
+mod endpoint_secret;
+mod endpoint_tools;
 mod event_type;
 mod health;
 mod lookup;
 mod message;
+mod replay;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,9 +29,13 @@ pub fn router(state: AppState) -> Router {
         .merge(event_type::routes())
         .merge(endpoint::routes())
         .merge(endpoint_headers::routes())
+        .merge(endpoint_secret::routes())
+        .merge(endpoint_tools::routes())
         .merge(message::routes())
         .merge(attempt::routes())
         .merge(delivery::routes())
+        .merge(replay::routes())
+        .merge(background_task::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use hookline_core::model::{Endpoint, Metadata};
 use hookline_core::{Channel, EndpointUrl, EventTypeName, Timestamp, Uid};
-use hookline_signature::SigningSecret;
+use hookline_signature::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use super::{Checks, Patch, nullable, parse_list};
@@ -59,7 +59,8 @@ pub struct EndpointIn {
     pub filter_types: Option<Vec<String>>,
     /// Channels to receive (all when absent).
     pub channels: Option<Vec<String>>,
-    /// Signing secret (`whsec_` + base64 of 24 to 64 bytes); generated when absent.
+    /// Signing secret (`whsec_` + base64 of 24 to 64 bytes, or a `whsk_` ed25519 key);
+    /// generated when absent.
     pub secret: Option<String>,
     /// Labels.
     pub metadata: Option<Metadata>,
@@ -84,8 +85,8 @@ pub struct EndpointFields {
     pub event_types: Option<Vec<EventTypeName>>,
     /// Channel filter.
     pub channels: Option<Vec<Channel>>,
-    /// Secret, when given.
-    pub secret: Option<SigningSecret>,
+    /// Signing key, when given.
+    pub secret: Option<SigningKey>,
     /// Labels.
     pub metadata: Metadata,
     /// Headers, when given.
@@ -145,10 +146,7 @@ impl EndpointIn {
         let uid = checks.take(&["body", "uid"], self.uid.map(Uid::parse).transpose());
         let event_types = check_event_types(&mut checks, self.event_types.or(self.filter_types));
         let channels = check_channels(&mut checks, self.channels);
-        let secret = checks.take(
-            &["body", "secret"],
-            self.secret.as_deref().map(SigningSecret::parse).transpose(),
-        );
+        let secret = super::secret::parse_key(&mut checks, "secret", self.secret.as_deref());
         if let Some(headers) = &self.headers {
             check_headers(&mut checks, headers);
         }
@@ -294,13 +292,6 @@ impl From<Endpoint> for EndpointOut {
             updated_at: ep.updated_at,
         }
     }
-}
-
-/// `EndpointSecretOut`.
-#[derive(Debug, Clone, Serialize)]
-pub struct EndpointSecretOut {
-    /// The secret, `whsec_...`.
-    pub key: String,
 }
 
 /// `EndpointHeadersIn` / `EndpointHeadersPatchIn`.

@@ -9,6 +9,9 @@ pub mod delivery;
 pub mod endpoint;
 pub mod event_type;
 pub mod message;
+pub mod replay;
+pub mod secret;
+pub mod tools;
 
 use std::fmt::Display;
 

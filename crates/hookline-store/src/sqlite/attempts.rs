@@ -18,6 +18,20 @@ pub(crate) fn list(
     filter: &AttemptFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<Attempt>> {
+    listing(app, filter).fetch(conn, page, rows::attempt, |a| a.id.to_string())
+}
+
+/// Counts the attempts `list` would return, up to `cap`.
+pub(crate) fn count(
+    conn: &Connection,
+    app: &AppId,
+    filter: &AttemptFilter,
+    cap: u64,
+) -> StoreResult<(u64, bool)> {
+    listing(app, filter).count(conn, cap)
+}
+
+fn listing(app: &AppId, filter: &AttemptFilter) -> Listing {
     let listing = Listing::new(
         format!("SELECT {ATTEMPT_COLUMNS} FROM attempts x JOIN messages m ON m.id = x.msg_id"),
         "x.id",
@@ -41,5 +55,5 @@ pub(crate) fn list(
             vec![Value::Integer(low.into()), Value::Integer(high.into())]
         },
     );
-    filtered(listing, &filter.message).fetch(conn, page, rows::attempt, |a| a.id.to_string())
+    filtered(listing, &filter.message)
 }

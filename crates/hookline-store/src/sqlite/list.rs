@@ -82,6 +82,27 @@ impl Listing {
     }
 }
 
+impl Listing {
+    /// Counts the matching rows, stopping at `cap`; returns the count and whether it was capped.
+    pub(crate) fn count(self, conn: &Connection, cap: u64) -> StoreResult<(u64, bool)> {
+        let where_clause = if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT COUNT(*) FROM ({}{where_clause} LIMIT {})",
+            self.select,
+            cap + 1
+        );
+        let found: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(self.params.iter()), |row| row.get(0))?;
+        let found = found.max(0) as u64;
+        Ok((found.min(cap), found > cap))
+    }
+}
+
 /// A text parameter.
 pub(crate) fn text(value: impl Into<String>) -> Vec<Value> {
     vec![Value::Text(value.into())]

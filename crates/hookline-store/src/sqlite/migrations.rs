@@ -8,6 +8,7 @@ use crate::{StoreError, StoreResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/0001_initial.sql"),
     include_str!("schema/0002_delivery_engine.sql"),
+    include_str!("schema/0006_lifecycle.sql"),
 ];
 
 /// The newest schema version this build knows.

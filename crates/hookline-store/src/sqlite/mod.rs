@@ -8,10 +8,14 @@ mod endpoints;
 mod engine;
 mod event_types;
 mod list;
+mod maintenance;
 mod messages;
 mod migrations;
 mod readers;
+mod replay;
 mod rows;
+mod tasks;
+mod tools;
 mod writer;
 
 use std::path::{Path, PathBuf};

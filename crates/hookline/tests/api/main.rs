@@ -12,9 +12,13 @@ mod engine_lanes;
 mod engine_safety;
 mod engine_schedules;
 mod event_types;
+mod housekeeping;
 mod interop;
 mod messages;
+mod replay;
 mod restart;
+mod secrets;
+mod tools;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};

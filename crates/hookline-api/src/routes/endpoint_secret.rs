@@ -1,0 +1,122 @@
+//! `/app/{app_id}/endpoint/{endpoint_id}/secret`: reading and rotating an endpoint's signing
+//! key, and `/signing`: its key type and header names.
+//!
+//! The stored keyring is sealed (encrypted at rest); handlers open it, change it and seal it
+//! again. The private half of an ed25519 key is never returned.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hookline_core::Timestamp;
+use hookline_core::model::Endpoint;
+use hookline_delivery::keyring::{DEFAULT_GRACE, KeyKind, Keyring};
+
+use super::lookup;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ValidJson, parse_json};
+use crate::state::AppState;
+use crate::wire::secret::{
+    EndpointSecretOut, EndpointSecretRotateIn, EndpointSigningIn, EndpointSigningOut,
+};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app/{app_id}/endpoint/{endpoint_id}/secret", get(read))
+        .route(
+            "/app/{app_id}/endpoint/{endpoint_id}/secret/rotate",
+            post(rotate),
+        )
+        .route(
+            "/app/{app_id}/endpoint/{endpoint_id}/signing",
+            get(signing).patch(set_signing),
+        )
+}
+
+async fn load(state: &AppState, app_id: &str, endpoint_id: &str) -> ApiResult<(Endpoint, Keyring)> {
+    let app = lookup::app(state, app_id).await?;
+    let endpoint = lookup::endpoint(state, &app, endpoint_id).await?;
+    let keyring = state
+        .signer
+        .open(&endpoint.secret)
+        .map_err(|e| ApiError::Internal(format!("endpoint {}: {e}", endpoint.id)))?;
+    Ok((endpoint, keyring))
+}
+
+async fn save(state: &AppState, mut endpoint: Endpoint, keyring: &Keyring) -> ApiResult<()> {
+    endpoint.secret = state.signer.seal(keyring);
+    endpoint.updated_at = Timestamp::now();
+    state.store.update_endpoint(endpoint).await?;
+    Ok(())
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointSecretOut>> {
+    let (_, keyring) = load(&state, &app_id, &endpoint_id).await?;
+    Ok(Json(EndpointSecretOut::for_key(keyring.current())))
+}
+
+/// Makes a new key current; the old ones keep signing for the grace period. Answers 200 with
+/// the new key (the official SDKs read a body; the reference says 204).
+async fn rotate(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<EndpointSecretOut>> {
+    // The SDKs send `{}` or nothing at all; both mean "generate, default grace".
+    let request: EndpointSecretRotateIn = if body.iter().all(u8::is_ascii_whitespace) {
+        EndpointSecretRotateIn::default()
+    } else {
+        parse_json(&body)?
+    };
+    let rotation = request.validate()?;
+    let (endpoint, mut keyring) = load(&state, &app_id, &endpoint_id).await?;
+    let key = rotation
+        .key
+        .unwrap_or_else(|| KeyKind::of(keyring.current()).generate());
+    keyring.rotate(
+        key,
+        Timestamp::now(),
+        rotation.grace.unwrap_or(DEFAULT_GRACE),
+    );
+    save(&state, endpoint, &keyring).await?;
+    Ok(Json(EndpointSecretOut::for_key(keyring.current())))
+}
+
+fn signing_out(state: &AppState, keyring: &Keyring) -> EndpointSigningOut {
+    EndpointSigningOut {
+        key_type: match KeyKind::of(keyring.current()) {
+            KeyKind::Hmac => "hmac",
+            KeyKind::Ed25519 => "ed25519",
+        },
+        header_style: keyring.header_style(),
+        effective_header_style: keyring
+            .header_style()
+            .unwrap_or(state.signer.default_header_style()),
+        active_keys: keyring.signing_keys(Timestamp::now()).len(),
+    }
+}
+
+async fn signing(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointSigningOut>> {
+    let (_, keyring) = load(&state, &app_id, &endpoint_id).await?;
+    Ok(Json(signing_out(&state, &keyring)))
+}
+
+async fn set_signing(
+    State(state): State<AppState>,
+    Path((app_id, endpoint_id)): Path<(String, String)>,
+    ValidJson(body): ValidJson<EndpointSigningIn>,
+) -> ApiResult<Json<EndpointSigningOut>> {
+    let change = body.validate()?;
+    let (endpoint, mut keyring) = load(&state, &app_id, &endpoint_id).await?;
+    if let Some(style) = change {
+        keyring.set_header_style(style);
+        save(&state, endpoint, &keyring).await?;
+    }
+    Ok(Json(signing_out(&state, &keyring)))
+}

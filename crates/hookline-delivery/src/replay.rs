@@ -1,0 +1,122 @@
+//! Running replays (recover, replay missing, bulk replay) as background tasks.
+//!
+//! A replay walks the endpoint's messages in bounded batches, each one short transaction, so a
+//! replay of a million messages never holds the writer for long; progress (`messagesSent`) is
+//! recorded after every batch and the engine is woken as soon as work is queued.
+
+use std::sync::Arc;
+
+use hookline_core::Timestamp;
+use hookline_store::Store;
+use hookline_store::replay::{ReplayMode, ReplaySpec};
+use hookline_store::tasks::{BackgroundTask, TaskFilter, TaskStatus, new_task_id};
+use hookline_store::{PageRequest, StoreResult};
+use serde_json::json;
+
+use crate::engine::Waker;
+
+/// Candidates looked at per batch (and per transaction).
+pub const REPLAY_BATCH: u32 = 500;
+
+/// The contract's task type of a replay.
+pub fn task_kind(mode: &ReplayMode) -> &'static str {
+    match mode {
+        ReplayMode::Recover => "endpoint.recover",
+        ReplayMode::Missing => "endpoint.replay",
+        ReplayMode::Bulk { .. } => "endpoint.bulk-replay",
+    }
+}
+
+/// Records a replay task as running and starts it in the background; returns the task.
+pub async fn start_replay(
+    store: Arc<dyn Store>,
+    waker: Waker,
+    spec: ReplaySpec,
+) -> StoreResult<BackgroundTask> {
+    let now = Timestamp::now();
+    let task = store
+        .create_task(BackgroundTask {
+            id: new_task_id(),
+            kind: task_kind(&spec.mode).to_owned(),
+            status: TaskStatus::Running,
+            params: serde_json::to_value(&spec).unwrap_or_default(),
+            data: json!({ "messagesSent": 0 }),
+            created_at: now,
+            updated_at: now,
+        })
+        .await?;
+    let id = task.id.clone();
+    tokio::spawn(async move { run_replay(store.as_ref(), &waker, &id, &spec).await });
+    Ok(task)
+}
+
+/// Runs a replay to the end, recording progress after each batch and the outcome at the end.
+pub async fn run_replay(store: &dyn Store, waker: &Waker, task_id: &str, spec: &ReplaySpec) {
+    let mut sent: u64 = 0;
+    let mut cursor = None;
+    loop {
+        let batch = match store
+            .replay_batch(spec, cursor, REPLAY_BATCH, Timestamp::now())
+            .await
+        {
+            Ok(batch) => batch,
+            Err(err) => {
+                tracing::warn!(task = task_id, error = %err, "replay failed");
+                let data = json!({ "messagesSent": sent, "error": err.to_string() });
+                let _ = store
+                    .update_task(task_id, TaskStatus::Failed, data, Timestamp::now())
+                    .await;
+                return;
+            }
+        };
+        sent += batch.queued;
+        if batch.queued > 0 {
+            waker.wake();
+        }
+        let status = if batch.next.is_some() {
+            TaskStatus::Running
+        } else {
+            TaskStatus::Finished
+        };
+        let data = json!({ "messagesSent": sent });
+        if let Err(err) = store
+            .update_task(task_id, status, data, Timestamp::now())
+            .await
+        {
+            tracing::warn!(task = task_id, error = %err, "recording replay progress failed");
+        }
+        cursor = batch.next;
+        if cursor.is_none() {
+            return;
+        }
+    }
+}
+
+/// Marks tasks left running by a previous process as failed, so nobody waits on them forever.
+/// Replays are idempotent: starting one again never queues a waiting message twice.
+pub async fn fail_interrupted(store: &dyn Store) -> StoreResult<usize> {
+    let filter = TaskFilter {
+        status: Some(TaskStatus::Running),
+        kind: None,
+    };
+    let mut failed = 0;
+    loop {
+        let page = store
+            .list_tasks(
+                &filter,
+                &PageRequest::first(PageRequest::MAX_LIMIT, hookline_store::Order::Ascending),
+            )
+            .await?;
+        if page.items.is_empty() {
+            return Ok(failed);
+        }
+        for task in page.items {
+            let mut data = task.data;
+            data["error"] = json!("interrupted by a restart; start the replay again");
+            store
+                .update_task(&task.id, TaskStatus::Failed, data, Timestamp::now())
+                .await?;
+            failed += 1;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The identity and signature headers of one attempt.
+//!
+//! The sender calls [`Signer::headers`] once per attempt: it opens the endpoint's sealed keyring,
+//! signs `{id}.{timestamp}.{body}` with every key still valid (space-separated `v1,`/`v1a,`
+//! entries) and names the headers in the endpoint's chosen style, or the server's default.
+
+use std::sync::Arc;
+
+use hookline_core::Timestamp;
+use hookline_signature::signature_header;
+use hookline_store::secrets::SecretsKey;
+
+use crate::keyring::{HeaderStyle, KeyKind, Keyring, KeyringError};
+
+/// Signs attempts; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    secrets: Arc<SecretsKey>,
+    header_style: HeaderStyle,
+    key_kind: KeyKind,
+}
+
+impl Default for Signer {
+    /// A random secrets key (nothing sealed with it survives a restart), `webhook-*` headers,
+    /// HMAC keys: for tests and tools; servers use [`Signer::new`] with the persisted key.
+    fn default() -> Self {
+        Self::new(
+            Arc::new(SecretsKey::generate()),
+            HeaderStyle::Webhook,
+            KeyKind::Hmac,
+        )
+    }
+}
+
+impl Signer {
+    /// A signer opening keyrings with `secrets`, naming headers in `header_style` unless an
+    /// endpoint chose otherwise, and generating `key_kind` keys for new endpoints.
+    pub fn new(secrets: Arc<SecretsKey>, header_style: HeaderStyle, key_kind: KeyKind) -> Self {
+        Self {
+            secrets,
+            header_style,
+            key_kind,
+        }
+    }
+
+    /// The key that seals and opens stored secrets.
+    pub fn secrets(&self) -> &SecretsKey {
+        &self.secrets
+    }
+
+    /// The header names used when an endpoint did not choose.
+    pub fn default_header_style(&self) -> HeaderStyle {
+        self.header_style
+    }
+
+    /// The kind of key new endpoints get.
+    pub fn default_key_kind(&self) -> KeyKind {
+        self.key_kind
+    }
+
+    /// Reads an endpoint's stored keyring.
+    pub fn open(&self, stored: &str) -> Result<Keyring, KeyringError> {
+        Keyring::open(stored, &self.secrets)
+    }
+
+    /// Seals a keyring for storage.
+    pub fn seal(&self, keyring: &Keyring) -> String {
+        keyring.seal(&self.secrets)
+    }
+
+    /// The `(name, value)` of the id, timestamp and signature headers of one attempt.
+    pub fn headers(
+        &self,
+        stored_secret: &str,
+        msg_id: &str,
+        now: Timestamp,
+        body: &[u8],
+    ) -> Result<[(&'static str, String); 3], KeyringError> {
+        let keyring = self.open(stored_secret)?;
+        let timestamp = now.as_secs();
+        let signature = signature_header(&keyring.signing_keys(now), msg_id, timestamp, body);
+        let names = keyring.header_style().unwrap_or(self.header_style).names();
+        Ok([
+            (names.id, msg_id.to_owned()),
+            (names.timestamp, timestamp.to_string()),
+            (names.signature, signature),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use hookline_signature::WebhookHeaders;
+
+    use super::*;
+
+    #[test]
+    fn every_valid_key_signs_and_each_verifies_alone() {
+        let signer = Signer::default();
+        let old = KeyKind::Hmac.generate();
+        let new = KeyKind::Ed25519.generate();
+        let mut ring = Keyring::new(old.clone());
+        let now = Timestamp::from_millis(1_700_000_000_000);
+        ring.rotate(new.clone(), now, Duration::from_secs(60));
+        let [id, ts, sig] = signer
+            .headers(&signer.seal(&ring), "msg_1", now, b"{}")
+            .expect("signs");
+        assert_eq!(
+            (id.0, ts.0, sig.0),
+            ("webhook-id", "webhook-timestamp", "webhook-signature")
+        );
+        assert_eq!(sig.1.split(' ').count(), 2);
+        let headers = WebhookHeaders {
+            id: &id.1,
+            timestamp: &ts.1,
+            signature: &sig.1,
+        };
+        for key in [old, new] {
+            let verified = key
+                .verifying_key()
+                .verify(&headers, b"{}", now.as_secs(), 300);
+            assert_eq!(verified, Ok(()));
+        }
+    }
+
+    #[test]
+    fn an_endpoint_choice_of_svix_headers_wins_over_the_default() {
+        let signer = Signer::default();
+        let mut ring = Keyring::new(KeyKind::Hmac.generate());
+        ring.set_header_style(Some(HeaderStyle::Svix));
+        let headers = signer
+            .headers(
+                &signer.seal(&ring),
+                "msg_1",
+                Timestamp::from_millis(0),
+                b"{}",
+            )
+            .expect("signs");
+        assert_eq!(
+            headers.map(|h| h.0),
+            ["svix-id", "svix-timestamp", "svix-signature"]
+        );
+    }
+}

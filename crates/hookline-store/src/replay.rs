@@ -1,0 +1,106 @@
+//! Storage for replays: putting messages back on an endpoint's queue by hand.
+//!
+//! A replay never enqueues a message twice: a delivery already waiting (pending or in flight) is
+//! left alone, and there is one delivery per message and endpoint. Re-queued deliveries start a
+//! fresh retry schedule and their next attempt is recorded with the manual trigger type.
+
+use async_trait::async_trait;
+use hookline_core::model::DeliveryStatus;
+use hookline_core::{AppId, EndpointId, MessageId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::StoreResult;
+
+/// Which deliveries a replay puts back on the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "camelCase")]
+pub enum ReplayMode {
+    /// Deliveries that failed for good (`endpoint.recover`); successes are not resent.
+    Recover,
+    /// Messages never planned for the endpoint (`endpoint.replay`), e.g. sent before it existed.
+    Missing,
+    /// Every finished delivery, successful or not, narrowed by the filters
+    /// (`endpoint.bulk-replay`).
+    #[serde(rename_all = "camelCase")]
+    Bulk {
+        /// Only deliveries in this state.
+        status: Option<i64>,
+        /// Only messages of these event types.
+        event_types: Option<Vec<String>>,
+        /// Only messages tagged with this channel.
+        channel: Option<String>,
+    },
+}
+
+/// What to replay: an endpoint's messages created in `[since, until)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplaySpec {
+    /// The application.
+    pub app_id: AppId,
+    /// The endpoint to deliver to again.
+    pub endpoint_id: EndpointId,
+    /// Messages created at or after this time.
+    pub since: Timestamp,
+    /// Messages created before this time, when given.
+    pub until: Option<Timestamp>,
+    /// Which deliveries qualify.
+    #[serde(flatten)]
+    pub mode: ReplayMode,
+}
+
+impl ReplaySpec {
+    /// Whether a delivery in `status` qualifies for this replay (Missing has no delivery yet).
+    pub fn requeues(&self, status: DeliveryStatus) -> bool {
+        let waiting = matches!(status, DeliveryStatus::Pending | DeliveryStatus::Sending);
+        match &self.mode {
+            ReplayMode::Recover => status == DeliveryStatus::Fail,
+            ReplayMode::Missing => false,
+            ReplayMode::Bulk { status: wanted, .. } => {
+                !waiting && wanted.is_none_or(|code| code == status.code())
+            }
+        }
+    }
+}
+
+/// The outcome of one bounded batch of a replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayBatch {
+    /// Deliveries put back on the queue in this batch.
+    pub queued: u64,
+    /// Where the next batch starts; `None` when the replay is complete.
+    pub next: Option<String>,
+}
+
+/// What a single resend did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResendOutcome {
+    /// The delivery is queued for a manual attempt now.
+    Queued,
+    /// It was already waiting for an attempt; nothing was added.
+    AlreadyQueued,
+}
+
+/// Replays, as storage operations. Part of [`crate::Store`].
+#[async_trait]
+pub trait ReplayStore {
+    /// Queues `msg` for `endpoint` now (creating its delivery if it had none) unless it is
+    /// already waiting. The caller checks that both exist in `app`.
+    async fn resend(
+        &self,
+        app: &AppId,
+        msg: &MessageId,
+        endpoint: &EndpointId,
+        now: Timestamp,
+    ) -> StoreResult<ResendOutcome>;
+
+    /// Runs one batch of a replay: looks at up to `limit` candidates after the cursor `after`
+    /// (`None` to start) and queues those that qualify, in one transaction.
+    async fn replay_batch(
+        &self,
+        spec: &ReplaySpec,
+        after: Option<String>,
+        limit: u32,
+        now: Timestamp,
+    ) -> StoreResult<ReplayBatch>;
+}

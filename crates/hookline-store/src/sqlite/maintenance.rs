@@ -1,0 +1,85 @@
+//! Housekeeping on SQLite: auto-disable and retention, each call one bounded transaction.
+
+use async_trait::async_trait;
+use hookline_core::{AppId, EndpointId, Timestamp};
+use rusqlite::{Connection, params};
+
+use super::SqliteStore;
+use crate::StoreResult;
+use crate::maintenance::MaintenanceStore;
+
+fn disable_failing(
+    conn: &Connection,
+    failing_since: Timestamp,
+    now: Timestamp,
+) -> StoreResult<Vec<(AppId, EndpointId)>> {
+    let mut select = conn.prepare_cached(
+        "SELECT e.app_id, e.id FROM endpoint_failing f JOIN endpoints e ON e.id = f.endpoint_id
+         WHERE f.since <= ?1 AND e.disabled = 0",
+    )?;
+    let found = select
+        .query_map([failing_since.as_millis()], |r| {
+            Ok((
+                AppId::from_trusted(r.get(0)?),
+                EndpointId::from_trusted(r.get(1)?),
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut disable =
+        conn.prepare_cached("UPDATE endpoints SET disabled = 1, updated_at = ?2 WHERE id = ?1")?;
+    for (_, endpoint) in &found {
+        disable.execute(params![endpoint.as_str(), now.as_millis()])?;
+    }
+    Ok(found)
+}
+
+fn run(conn: &Connection, sql: &str, before: Timestamp, limit: u32) -> StoreResult<u64> {
+    let changed = conn
+        .prepare_cached(sql)?
+        .execute(params![before.as_millis(), limit])?;
+    Ok(changed as u64)
+}
+
+const EXPIRE_PAYLOADS: &str = "UPDATE messages SET payload = NULL WHERE id IN (
+    SELECT id FROM messages WHERE created_at < ?1 AND payload IS NOT NULL
+    ORDER BY created_at LIMIT ?2)";
+
+const PRUNE_ATTEMPTS: &str = "DELETE FROM attempts WHERE id IN (
+    SELECT id FROM attempts WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)";
+
+const PRUNE_MESSAGES: &str = "DELETE FROM messages WHERE id IN (
+    SELECT m.id FROM messages m WHERE m.created_at < ?1 AND m.payload IS NULL
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.msg_id = m.id AND d.next_attempt_at IS NOT NULL)
+    ORDER BY m.created_at LIMIT ?2)";
+
+#[async_trait]
+impl MaintenanceStore for SqliteStore {
+    async fn disable_failing_endpoints(
+        &self,
+        failing_since: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(AppId, EndpointId)>> {
+        self.writer
+            .write(move |c| disable_failing(c, failing_since, now))
+            .await
+    }
+
+    async fn expire_payloads(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| run(c, EXPIRE_PAYLOADS, before, limit))
+            .await
+    }
+
+    async fn prune_attempts(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| run(c, PRUNE_ATTEMPTS, before, limit))
+            .await
+    }
+
+    async fn prune_messages(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| run(c, PRUNE_MESSAGES, before, limit))
+            .await
+    }
+}

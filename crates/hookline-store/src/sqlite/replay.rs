@@ -1,0 +1,257 @@
+//! Replays on SQLite: re-queueing deliveries in bounded batches.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hookline_core::filter::endpoint_receives;
+use hookline_core::model::DeliveryStatus;
+use hookline_core::{AppId, Channel, DeliveryId, EndpointId, EventTypeName, MessageId, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{SqliteStore, endpoints};
+use crate::replay::{ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome};
+use crate::{StoreError, StoreResult};
+
+/// Puts an existing delivery back on the queue with a fresh schedule, marked manual.
+fn requeue(conn: &Connection, delivery: &str, now: Timestamp) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET status = ?2, attempt_count = 0, next_attempt_at = ?3,
+         updated_at = ?3, manual = 1 WHERE id = ?1",
+    )?
+    .execute(params![
+        delivery,
+        DeliveryStatus::Pending.code(),
+        now.as_millis()
+    ])?;
+    Ok(())
+}
+
+/// Plans a delivery the message never had, due now and marked manual.
+fn plan(
+    conn: &Connection,
+    app: &AppId,
+    msg: &str,
+    endpoint: &EndpointId,
+    now: Timestamp,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, attempt_count,
+         next_attempt_at, created_at, updated_at, manual)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, 1)",
+    )?
+    .execute(params![
+        DeliveryId::generate().as_str(),
+        msg,
+        endpoint.as_str(),
+        app.as_str(),
+        DeliveryStatus::Pending.code(),
+        now.as_millis()
+    ])?;
+    Ok(())
+}
+
+fn resend(
+    conn: &Connection,
+    app: &AppId,
+    msg: &MessageId,
+    endpoint: &EndpointId,
+    now: Timestamp,
+) -> StoreResult<ResendOutcome> {
+    let existing: Option<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT id, status FROM deliveries WHERE msg_id = ?1 AND endpoint_id = ?2 AND app_id = ?3",
+        )?
+        .query_row(params![msg.as_str(), endpoint.as_str(), app.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    match existing {
+        Some((_, status))
+            if status == DeliveryStatus::Pending.code()
+                || status == DeliveryStatus::Sending.code() =>
+        {
+            Ok(ResendOutcome::AlreadyQueued)
+        }
+        Some((id, _)) => {
+            requeue(conn, &id, now)?;
+            Ok(ResendOutcome::Queued)
+        }
+        None => {
+            plan(conn, app, msg.as_str(), endpoint, now)?;
+            Ok(ResendOutcome::Queued)
+        }
+    }
+}
+
+/// The first cursor of a replay: below every message id made at or after `since` (ids start
+/// with their creation time; the margin covers the id being made just before `created_at`).
+fn start_cursor(since: Timestamp) -> String {
+    let before = since.minus(Duration::from_secs(1)).as_millis().max(0) as u64;
+    MessageId::generate_at(before).to_string()
+}
+
+fn bounds(spec: &ReplaySpec) -> (i64, i64) {
+    (
+        spec.since.as_millis(),
+        spec.until.map_or(i64::MAX, Timestamp::as_millis),
+    )
+}
+
+fn channels_of(raw: Option<String>) -> Option<Vec<Channel>> {
+    let list: Vec<String> = serde_json::from_str(&raw?).ok()?;
+    Some(list.into_iter().map(Channel::from_trusted).collect())
+}
+
+/// Whether the message passes a bulk replay's event-type and channel filters.
+fn bulk_matches(mode: &ReplayMode, event_type: &str, channels: Option<&[Channel]>) -> bool {
+    let ReplayMode::Bulk {
+        event_types,
+        channel,
+        ..
+    } = mode
+    else {
+        return true;
+    };
+    let type_ok = event_types
+        .as_ref()
+        .is_none_or(|types| types.iter().any(|t| t == event_type));
+    let channel_ok = channel.as_ref().is_none_or(|wanted| {
+        channels.is_some_and(|list| list.iter().any(|c| c.as_str() == wanted))
+    });
+    type_ok && channel_ok
+}
+
+/// One batch over the endpoint's existing deliveries (recover, bulk replay).
+fn requeue_batch(
+    conn: &Connection,
+    spec: &ReplaySpec,
+    after: &str,
+    limit: u32,
+    now: Timestamp,
+) -> StoreResult<ReplayBatch> {
+    let (since, until) = bounds(spec);
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.msg_id, d.status, m.event_type, m.channels, m.payload IS NOT NULL
+         FROM deliveries d JOIN messages m ON m.id = d.msg_id
+         WHERE d.endpoint_id = ?1 AND d.msg_id > ?2 AND m.created_at >= ?3 AND m.created_at < ?4
+         ORDER BY d.msg_id LIMIT ?5",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![spec.endpoint_id.as_str(), after, since, until, limit],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, bool>(5)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = (rows.len() as u32 == limit)
+        .then(|| rows.last().map(|r| r.1.clone()))
+        .flatten();
+    let mut queued = 0;
+    for (delivery, _, status, event_type, channels, has_payload) in rows {
+        let status = DeliveryStatus::from_code(status)
+            .ok_or_else(|| StoreError::Internal(format!("delivery status {status}")))?;
+        let channels = channels_of(channels);
+        if has_payload
+            && spec.requeues(status)
+            && bulk_matches(&spec.mode, &event_type, channels.as_deref())
+        {
+            requeue(conn, &delivery, now)?;
+            queued += 1;
+        }
+    }
+    Ok(ReplayBatch { queued, next })
+}
+
+/// One batch over the application's messages the endpoint never had (replay missing).
+fn missing_batch(
+    conn: &Connection,
+    spec: &ReplaySpec,
+    after: &str,
+    limit: u32,
+    now: Timestamp,
+) -> StoreResult<ReplayBatch> {
+    let endpoint = endpoints::get(conn, &spec.app_id, spec.endpoint_id.as_str())?
+        .ok_or(StoreError::NotFound)?;
+    let (since, until) = bounds(spec);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.event_type, m.channels FROM messages m
+         WHERE m.app_id = ?1 AND m.id > ?2 AND m.created_at >= ?3 AND m.created_at < ?4
+           AND m.payload IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.endpoint_id = ?5)
+         ORDER BY m.id LIMIT ?6",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![
+                spec.app_id.as_str(),
+                after,
+                since,
+                until,
+                spec.endpoint_id.as_str(),
+                limit
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = (rows.len() as u32 == limit)
+        .then(|| rows.last().map(|r| r.0.clone()))
+        .flatten();
+    let mut queued = 0;
+    for (msg, event_type, channels) in rows {
+        let channels = channels_of(channels);
+        let event_type = EventTypeName::from_trusted(event_type);
+        if endpoint_receives(&endpoint, &event_type, channels.as_deref()) {
+            plan(conn, &spec.app_id, &msg, &spec.endpoint_id, now)?;
+            queued += 1;
+        }
+    }
+    Ok(ReplayBatch { queued, next })
+}
+
+#[async_trait]
+impl ReplayStore for SqliteStore {
+    async fn resend(
+        &self,
+        app: &AppId,
+        msg: &MessageId,
+        endpoint: &EndpointId,
+        now: Timestamp,
+    ) -> StoreResult<ResendOutcome> {
+        let (app, msg, endpoint) = (app.clone(), msg.clone(), endpoint.clone());
+        self.writer
+            .write(move |c| resend(c, &app, &msg, &endpoint, now))
+            .await
+    }
+
+    async fn replay_batch(
+        &self,
+        spec: &ReplaySpec,
+        after: Option<String>,
+        limit: u32,
+        now: Timestamp,
+    ) -> StoreResult<ReplayBatch> {
+        let spec = spec.clone();
+        let after = after.unwrap_or_else(|| start_cursor(spec.since));
+        let limit = limit.max(1);
+        self.writer
+            .write(move |c| match spec.mode {
+                ReplayMode::Missing => missing_batch(c, &spec, &after, limit, now),
+                _ => requeue_batch(c, &spec, &after, limit, now),
+            })
+            .await
+    }
+}
