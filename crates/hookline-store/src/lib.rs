@@ -10,17 +10,20 @@
 //!
 //! ## Layout
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
+//! - [`feed`]: every message in commit order, for consumers that pull, and their saved positions.
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 
 pub mod error;
+pub mod feed;
 pub mod page;
 pub mod query;
 pub mod sqlite;
 mod store;
 
 pub use error::StoreError;
+pub use feed::FeedStore;
 pub use page::{Order, Page, PageRequest};
 pub use sqlite::SqliteStore;
 pub use store::Store;

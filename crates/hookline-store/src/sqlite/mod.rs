@@ -6,6 +6,7 @@ mod connection;
 mod deliveries;
 mod endpoints;
 mod event_types;
+mod feed;
 mod list;
 mod messages;
 mod migrations;
@@ -45,6 +46,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: std::sync::Arc<Readers>,
+    /// Wakes feed readers after messages commit.
+    feed: crate::feed::FeedSignal,
 }
 
 impl SqliteStore {
@@ -64,6 +67,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer: Writer::start(conn)?,
             readers: std::sync::Arc::new(Readers::new(path.to_owned(), READERS)),
+            feed: crate::feed::FeedSignal::new(),
         })
     }
 
@@ -166,9 +170,12 @@ impl Store for SqliteStore {
     }
 
     async fn create_message(&self, message: Message) -> StoreResult<AcceptedMessage> {
-        self.writer
+        let accepted = self
+            .writer
             .write(move |c| messages::create(c, message))
-            .await
+            .await?;
+        self.feed.notify();
+        Ok(accepted)
     }
     async fn get_message(&self, app: &AppId, id_or_event_id: &str) -> StoreResult<Option<Message>> {
         let (app, key) = (app.clone(), id_or_event_id.to_owned());
