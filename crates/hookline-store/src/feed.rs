@@ -97,6 +97,12 @@ impl FeedFilter {
             .channels(endpoint.channels.clone())
     }
 
+    /// Both filters' conditions: a message must meet all of them.
+    pub fn and(mut self, other: FeedFilter) -> Self {
+        self.conditions.extend(other.conditions);
+        self
+    }
+
     /// The conditions, all of which must hold.
     pub fn conditions(&self) -> &[FeedCondition] {
         &self.conditions

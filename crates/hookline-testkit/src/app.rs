@@ -7,6 +7,7 @@ use hookline::config::Config;
 use hookline::server::{self, Server};
 use hookline_core::model::Attempt;
 use hookline_delivery::TargetPolicy;
+use hookline_store::feed::FeedSignal;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -50,6 +51,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Attempts as the engine records them.
     pub attempts: broadcast::Receiver<Attempt>,
+    /// The feed's commit signal: `feed.waiting()` tells when a long-poll or stream is parked.
+    pub feed: FeedSignal,
     config: Config,
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -89,6 +92,7 @@ impl TestApp {
             addr,
             admin_token,
             attempts,
+            feed,
             stopped,
             ..
         } = server::start(config.clone(), listener, shutdown.clone())
@@ -99,6 +103,7 @@ impl TestApp {
             token: admin_token,
             client: reqwest::Client::new(),
             attempts,
+            feed,
             config,
             shutdown,
             server: Some(stopped),

@@ -8,6 +8,7 @@ use hookline_api::auth::AdminToken;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
+use hookline_store::feed::FeedSignal;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -29,6 +30,9 @@ pub struct Server {
     pub token_source: TokenSource,
     /// Attempts as they are recorded (for tests and tools).
     pub attempts: broadcast::Receiver<Attempt>,
+    /// Wakes pull consumers when messages commit; closed at shutdown so long-polls and event
+    /// streams end.
+    pub feed: FeedSignal,
     /// Finishes when both the API and the engine have stopped.
     pub stopped: JoinHandle<()>,
 }
@@ -53,6 +57,13 @@ pub async fn start(
         .await?
         .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
+    let feed = store.feed_signal();
+    let feed_shutdown = shutdown.clone();
+    let closing = feed.clone();
+    tokio::spawn(async move {
+        feed_shutdown.cancelled().await;
+        closing.close();
+    });
 
     let engine = DeliveryEngine::new(Arc::clone(&store), config.delivery.clone())
         .context("cannot build the HTTP client for deliveries")?;
@@ -88,6 +99,7 @@ pub async fn start(
         admin_token,
         token_source,
         attempts,
+        feed,
         stopped,
     })
 }

@@ -5,9 +5,13 @@ mod attempt;
 mod endpoint;
 mod endpoint_headers;
 mod event_type;
+mod events;
 mod health;
 mod lookup;
 mod message;
+mod poller;
+mod pull;
+mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -26,6 +30,9 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint_headers::routes())
         .merge(message::routes())
         .merge(attempt::routes())
+        .merge(events::routes())
+        .merge(poller::routes())
+        .merge(stream::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

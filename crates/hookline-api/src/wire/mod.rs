@@ -7,6 +7,7 @@ pub mod application;
 pub mod attempt;
 pub mod endpoint;
 pub mod event_type;
+pub mod feed;
 pub mod message;
 
 use std::fmt::Display;

@@ -8,6 +8,9 @@ mod endpoints;
 mod event_types;
 mod interop;
 mod messages;
+mod pull_feed;
+mod pull_poller;
+mod pull_stream;
 mod restart;
 
 use hookline_signature::SigningSecret;
