@@ -287,3 +287,31 @@ async fn polling_mistakes_are_refused_clearly() {
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_official_svix_sdk_message_poller_reads_a_polling_endpoint() {
+    if !hookline_testkit::interop::python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let output = hookline_testkit::interop::run_script(
+        "svix_poller.py",
+        vec![
+            "--server-url".into(),
+            app.address.clone(),
+            "--token".into(),
+            app.token.clone(),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "the svix SDK's poller failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(output.stdout.trim_ascii()).expect("JSON");
+    assert_eq!(result["consumed"], result["sent"]);
+    assert_eq!(result["sent"].as_array().map(Vec::len), Some(6));
+}
