@@ -54,6 +54,6 @@ async fn events(
 ) -> ApiResult<Json<MessageEventsOut>> {
     let with_content = params.flag("with_content", true)?;
     let wait = pull::wait(params)?;
-    let batch = pull::read(state, query, wait, &["query", "iterator"]).await?;
+    let batch = pull::read(state, query, wait, &["query", "iterator"], "events").await?;
     Ok(Json(MessageEventsOut::render(batch, with_content)))
 }

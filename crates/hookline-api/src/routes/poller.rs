@@ -127,7 +127,14 @@ async fn poll(
     let after = pull::start(&state, &params, Some(&app.id), default).await?;
     let extra = pull::filter(&params, "event_type", "channel")?;
     let query = query(&app, &endpoint, after, extra, pull::limit(&params)?);
-    let batch = pull::read(&state, query, pull::wait(&params)?, &["query", "iterator"]).await?;
+    let batch = pull::read(
+        &state,
+        query,
+        pull::wait(&params)?,
+        &["query", "iterator"],
+        "poller",
+    )
+    .await?;
     Ok(Json(PollingEndpointOut::render(batch)))
 }
 
@@ -157,7 +164,14 @@ async fn consumer_poll(
         FeedFilter::all(),
         pull::limit(&params)?,
     );
-    let batch = pull::read(&state, query, pull::wait(&params)?, &["query", "iterator"]).await?;
+    let batch = pull::read(
+        &state,
+        query,
+        pull::wait(&params)?,
+        &["query", "iterator"],
+        "consumer",
+    )
+    .await?;
     // The position moves when the batch is handed out; a consumer that wants to read a batch
     // again passes back the iterator it had before it.
     match explicit {
@@ -229,7 +243,7 @@ async fn leased_poll(
     };
     let after = consumer.read_from(Timestamp::now());
     let query = query(&app, &endpoint, after, FeedFilter::all(), limit);
-    let batch = pull::read(&state, query, wait, &["query", "iterator"]).await?;
+    let batch = pull::read(&state, query, wait, &["query", "iterator"], "leased").await?;
     match batch.items.last() {
         Some(last) => consumer.handed_out(last.position, Timestamp::now(), Some(lease)),
         // Read from the committed position and found nothing to process up to `next`: skip

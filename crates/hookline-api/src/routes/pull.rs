@@ -100,11 +100,14 @@ pub(crate) async fn start(
 
 /// Reads the feed; when nothing matches and `wait` is not zero, holds on until a message is
 /// committed (woken by the store's signal, never by polling) or the wait runs out.
+///
+/// `via` names the route in the `hookline_pull_*` metrics.
 pub(crate) async fn read(
     state: &AppState,
     mut query: FeedQuery,
     wait: Duration,
     loc: &[&str],
+    via: &'static str,
 ) -> ApiResult<FeedBatch> {
     let deadline = tokio::time::Instant::now() + wait;
     // Subscribe before the first read so that a commit between the read and the wait wakes us.
@@ -117,6 +120,9 @@ pub(crate) async fn read(
         ));
     }
     let mut batch = first;
+    if batch.items.is_empty() && !wait.is_zero() {
+        metrics::counter!("hookline_pull_long_polls_total", "via" => via).increment(1);
+    }
     while batch.items.is_empty() && !wait.is_zero() {
         query.after = batch.next;
         match tokio::time::timeout_at(deadline, watch.changed()).await {
@@ -124,5 +130,8 @@ pub(crate) async fn read(
             Ok(false) | Err(_) => break,
         }
     }
+    metrics::counter!("hookline_pull_requests_total", "via" => via).increment(1);
+    metrics::counter!("hookline_pull_messages_total", "via" => via)
+        .increment(batch.items.len() as u64);
     Ok(batch)
 }

@@ -67,6 +67,7 @@ async fn stream(
         Some(at) => at,
         None => head,
     };
+    metrics::gauge!("hookline_pull_streams_open").increment(1.0);
     let reader = Reader {
         state,
         query: FeedQuery {
@@ -95,6 +96,12 @@ struct Reader {
     greeted: bool,
 }
 
+impl Drop for Reader {
+    fn drop(&mut self) {
+        metrics::gauge!("hookline_pull_streams_open").decrement(1.0);
+    }
+}
+
 impl Reader {
     /// The next event, or `None` when the stream should end (shutdown or storage failure;
     /// the client reconnects with `Last-Event-ID` and loses nothing).
@@ -106,6 +113,7 @@ impl Reader {
         }
         loop {
             if let Some(item) = self.pending.pop_front() {
+                metrics::counter!("hookline_pull_messages_total", "via" => "stream").increment(1);
                 return Some(render(item));
             }
             match self.state.store.read_feed(self.query.clone()).await {
