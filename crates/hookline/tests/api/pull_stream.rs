@@ -136,3 +136,39 @@ async fn a_bad_last_event_id_is_refused() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.body["detail"][0]["loc"][1], "Last-Event-ID");
 }
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams_and_answers_held_long_polls() {
+    let mut app = spawn_app().await;
+    let app_id = app.create_app("Acme").await;
+    let mut waiting = app.feed.waiting();
+    let mut stream = EventReader::connect(&app, &app_id, None).await;
+    let poll = app
+        .client
+        .get(format!(
+            "{}/api/v1/app/{app_id}/events?wait=30",
+            app.address
+        ))
+        .bearer_auth(&app.token)
+        .send();
+    let poll = tokio::spawn(poll);
+    tokio::time::timeout(PATIENCE, waiting.wait_for(|n| *n >= 2))
+        .await
+        .expect("the stream and the long-poll never parked")
+        .expect("signal");
+
+    // `stop` fails the test unless the server finishes within its patience, far below 30 s.
+    app.stop().await;
+    let answer = poll
+        .await
+        .expect("task")
+        .expect("the long-poll was answered");
+    let answer = TestApp::read(answer).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["data"], serde_json::json!([]));
+    let ended = tokio::time::timeout(PATIENCE, async {
+        while let Ok(Some(_)) = stream.response.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream stayed open after shutdown");
+}
