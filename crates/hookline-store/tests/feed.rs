@@ -174,3 +174,16 @@ async fn the_position_at_a_time_starts_at_messages_created_from_then_on() {
         .expect("position");
     assert_eq!(future, store.feed_head().await.expect("head"));
 }
+
+#[tokio::test]
+async fn committing_a_message_wakes_readers_subscribed_before_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (store, app) = store_with_app(&dir).await;
+    let mut watch = store.feed_signal().subscribe();
+    store
+        .create_message(message(&app, MessageId::generate(), "a", &[]))
+        .await
+        .expect("message");
+    let woke = tokio::time::timeout(std::time::Duration::from_secs(10), watch.changed()).await;
+    assert_eq!(woke.ok(), Some(true), "the commit did not wake the reader");
+}

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, named_params, params_from_iter};
 
 use super::SqliteStore;
 use super::rows::{self, MESSAGE_COLUMNS};
+use super::writer::AfterCommit;
 use crate::StoreResult;
 use crate::feed::{
     ConsumerState, FeedBatch, FeedCondition, FeedItem, FeedPosition, FeedQuery, FeedSignal,
@@ -28,6 +29,23 @@ pub(crate) fn head(conn: &Connection) -> StoreResult<FeedPosition> {
         .query_row([], |row| row.get(0))
         .optional()?;
     Ok(FeedPosition::new(seq.unwrap_or(0).max(0) as u64))
+}
+
+/// The writer's after-commit step: announces new messages on `signal` whenever the feed's head
+/// moved, so every way of adding messages wakes pull readers, with one tiny query per commit.
+pub(crate) fn wake_on_append(conn: &Connection, signal: FeedSignal) -> StoreResult<AfterCommit> {
+    let mut last = head(conn)?;
+    Ok(Box::new(move |conn: &Connection| match head(conn) {
+        Ok(now) if now > last => {
+            last = now;
+            signal.notify();
+        }
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the feed head; waking feed readers anyway");
+            signal.notify();
+        }
+    }))
 }
 
 pub(crate) fn read(conn: &Connection, query: &FeedQuery) -> StoreResult<FeedBatch> {

@@ -46,7 +46,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: std::sync::Arc<Readers>,
-    /// Wakes feed readers after messages commit.
+    /// Wakes feed readers after commits that added messages (whichever operation added them).
     feed: crate::feed::FeedSignal,
 }
 
@@ -63,11 +63,13 @@ impl SqliteStore {
             MigrationMode::Apply => migrations::migrate(&conn)?,
             MigrationMode::Verify => migrations::check(&conn)?,
         }
+        let feed = crate::feed::FeedSignal::new();
+        let wake_feed = feed::wake_on_append(&conn, feed.clone())?;
         Ok(Self {
             path: path.to_owned(),
-            writer: Writer::start(conn)?,
+            writer: Writer::start(conn, wake_feed)?,
             readers: std::sync::Arc::new(Readers::new(path.to_owned(), READERS)),
-            feed: crate::feed::FeedSignal::new(),
+            feed,
         })
     }
 
@@ -170,12 +172,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_message(&self, message: Message) -> StoreResult<AcceptedMessage> {
-        let accepted = self
-            .writer
+        self.writer
             .write(move |c| messages::create(c, message))
-            .await?;
-        self.feed.notify();
-        Ok(accepted)
+            .await
     }
     async fn get_message(&self, app: &AppId, id_or_event_id: &str) -> StoreResult<Option<Message>> {
         let (app, key) = (app.clone(), id_or_event_id.to_owned());
