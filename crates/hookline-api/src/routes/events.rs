@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use hookline_core::AppId;
 use hookline_store::feed::{FeedPosition, FeedQuery};
 
 use super::{lookup, pull};
@@ -23,35 +24,32 @@ async fn app_events(
     params: Params,
 ) -> ApiResult<Json<MessageEventsOut>> {
     let app = lookup::app(&state, &app_id).await?;
-    let after = pull::start(&state, &params, Some(&app.id), FeedPosition::START).await?;
-    let query = FeedQuery {
-        app: Some(app.id),
-        after,
-        filter: pull::filter(&params, "event_types", "channels")?,
-        limit: pull::limit(&params)?,
-    };
-    events(&state, &params, query).await
+    feed(&state, Some(app.id), &params).await
 }
 
 async fn all_events(
     State(state): State<AppState>,
     params: Params,
 ) -> ApiResult<Json<MessageEventsOut>> {
-    let after = pull::start(&state, &params, None, FeedPosition::START).await?;
-    let query = FeedQuery {
-        app: None,
-        after,
-        filter: pull::filter(&params, "event_types", "channels")?,
-        limit: pull::limit(&params)?,
-    };
-    events(&state, &params, query).await
+    feed(&state, None, &params).await
 }
 
-async fn events(
+/// The feed of one application (or of all when `app` is `None`), as the request asks.
+///
+/// Routes that resolve an application differently (an inbound source's own application, for
+/// instance) answer with this too.
+pub(crate) async fn feed(
     state: &AppState,
+    app: Option<AppId>,
     params: &Params,
-    query: FeedQuery,
 ) -> ApiResult<Json<MessageEventsOut>> {
+    let after = pull::start(state, params, app.as_ref(), FeedPosition::START).await?;
+    let query = FeedQuery {
+        app,
+        after,
+        filter: pull::filter(params, "event_types", "channels")?,
+        limit: pull::limit(params)?,
+    };
     let with_content = params.flag("with_content", true)?;
     let wait = pull::wait(params)?;
     let batch = pull::read(state, query, wait, &["query", "iterator"], "events").await?;

@@ -16,13 +16,14 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures::Stream;
+use hookline_core::AppId;
 use hookline_store::feed::{FeedItem, FeedQuery, FeedWatch};
 
 use super::{lookup, pull};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Params;
 use crate::state::AppState;
-use crate::wire::message::MessageOut;
+use crate::wire::feed::FeedMessageOut;
 
 /// Messages read from the store per round trip while catching up.
 const BATCH: u32 = 100;
@@ -42,7 +43,20 @@ async fn stream(
     params: Params,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let app = lookup::app(&state, &app_id).await?;
-    let filter = pull::filter(&params, "event_types", "channels")?;
+    live(state, app.id, &headers, &params).await
+}
+
+/// The live stream of one application's messages, as the request asks.
+///
+/// Routes that resolve an application differently (an inbound source's own application, for
+/// instance) answer with this too.
+pub(crate) async fn live(
+    state: AppState,
+    app: AppId,
+    headers: &HeaderMap,
+    params: &Params,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>> {
+    let filter = pull::filter(params, "event_types", "channels")?;
     let last_event_id = headers
         .get("last-event-id")
         .map(|v| {
@@ -71,7 +85,7 @@ async fn stream(
     let reader = Reader {
         state,
         query: FeedQuery {
-            app: Some(app.id),
+            app: Some(app),
             after,
             filter,
             limit: BATCH,
@@ -138,7 +152,7 @@ impl Reader {
 
 fn render(item: FeedItem) -> Event {
     let id = item.position.to_string();
-    let body = MessageOut::render(item.message, true);
+    let body = FeedMessageOut::render(item, true);
     match Event::default().id(id).json_data(&body) {
         Ok(event) => event,
         Err(err) => Event::default().comment(format!("unrenderable message: {err}")),

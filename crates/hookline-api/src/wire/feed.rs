@@ -5,11 +5,33 @@ use serde::{Deserialize, Serialize};
 
 use super::message::MessageOut;
 
+/// A feed message: `MessageOut` plus the application it was sent to (a Hookline addition, so
+/// that the environment-wide feed says whose each message is).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedMessageOut {
+    /// The message.
+    #[serde(flatten)]
+    pub message: MessageOut,
+    /// The application's id.
+    pub app_id: String,
+}
+
+impl FeedMessageOut {
+    /// Renders a feed item, with or without its payload.
+    pub fn render(item: FeedItem, with_content: bool) -> Self {
+        Self {
+            app_id: item.message.app_id.to_string(),
+            message: MessageOut::render(item.message, with_content),
+        }
+    }
+}
+
 /// `MessageEventsOut`: one batch of an event feed.
 #[derive(Debug, Serialize)]
 pub struct MessageEventsOut {
     /// Messages in feed order.
-    pub data: Vec<MessageOut>,
+    pub data: Vec<FeedMessageOut>,
     /// Pass as `iterator` to read what follows.
     pub iterator: String,
     /// True when nothing followed at the time of the read.
@@ -25,7 +47,7 @@ impl MessageEventsOut {
             data: batch
                 .items
                 .into_iter()
-                .map(|item| MessageOut::render(item.message, with_content))
+                .map(|item| FeedMessageOut::render(item, with_content))
                 .collect(),
         }
     }

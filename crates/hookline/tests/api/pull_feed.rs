@@ -119,6 +119,11 @@ async fn the_environment_feed_interleaves_every_application_in_commit_order() {
     let all = app.get("/api/v1/events").await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert_eq!(ids(&all.body), sent);
+    assert_eq!(
+        all.body["data"][1]["appId"],
+        json!(globex),
+        "each message says whose it is"
+    );
     let only_acme = app.get(&format!("/api/v1/app/{acme}/events")).await;
     assert_eq!(ids(&only_acme.body), vec![sent[0].clone(), sent[2].clone()]);
 }
