@@ -315,3 +315,30 @@ async fn the_official_svix_sdk_message_poller_reads_a_polling_endpoint() {
     assert_eq!(result["consumed"], result["sent"]);
     assert_eq!(result["sent"].as_array().map(Vec::len), Some(6));
 }
+
+#[tokio::test]
+async fn an_uncommitted_batch_comes_back_after_a_restart_and_a_committed_one_does_not() {
+    let app = spawn_app().await;
+    let app_id = app.create_app("Acme").await;
+    let sink = create_poller(&app, &app_id, json!({})).await;
+    let sent = send_many(&app, &app_id, "a", 4).await;
+    let base = format!("/api/v1/app/{app_id}/polling-endpoint/{sink}/consumer/worker");
+    let first = app
+        .get(&format!("{base}?limit=2&lease_duration_ms=0"))
+        .await;
+    assert_eq!(ids(&first.body), sent[..2]);
+    let committed = first.body["data"][0]["offset"].clone();
+    let commit = app
+        .post(&format!("{base}/commit"), json!({ "offset": committed }))
+        .await;
+    assert_eq!(commit.status, StatusCode::NO_CONTENT);
+
+    // The worker crashed before finishing the second message; Hookline restarts too.
+    let app = app.restart().await;
+    let again = app.get(&format!("{base}?lease_duration_ms=0")).await;
+    assert_eq!(
+        ids(&again.body),
+        sent[1..],
+        "the uncommitted message comes back, the committed one does not"
+    );
+}
