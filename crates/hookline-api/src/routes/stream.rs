@@ -64,17 +64,19 @@ pub(crate) async fn live(
                 .map_err(|_| ApiError::field(&["header", "Last-Event-ID"], "is not valid text"))
         })
         .transpose()?;
-    let resume = match last_event_id {
-        Some(raw) => pull::position(Some(raw), &["header", "Last-Event-ID"])?,
-        None => pull::position(params.get("iterator"), &["query", "iterator"])?,
+    // An empty Last-Event-ID means the client has no id yet (the SSE spec lets a server reset it).
+    let (raw, loc): (Option<&str>, &[&str]) = match last_event_id.filter(|v| !v.trim().is_empty()) {
+        Some(raw) => (Some(raw), &["header", "Last-Event-ID"]),
+        None => (params.get("iterator"), &["query", "iterator"]),
     };
+    let resume = pull::position(raw, loc)?;
     // Subscribe before fixing the start, so nothing committed from here on is missed.
     let watch = state.store.feed_signal().subscribe();
     let head = state.store.feed_head().await?;
     let after = match resume {
         Some(at) if at > head => {
             return Err(ApiError::field(
-                &["header", "Last-Event-ID"],
+                loc,
                 "is ahead of every message in this Hookline; pass back an id it sent",
             ));
         }

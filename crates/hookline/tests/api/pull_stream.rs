@@ -121,7 +121,7 @@ async fn a_stream_only_carries_its_own_application() {
 }
 
 #[tokio::test]
-async fn a_bad_last_event_id_is_refused() {
+async fn a_bad_or_future_resume_point_is_refused() {
     let app = spawn_app().await;
     let app_id = app.create_app("Acme").await;
     let answer = app
@@ -135,6 +135,15 @@ async fn a_bad_last_event_id_is_refused() {
     let answer = TestApp::read(answer).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.body["detail"][0]["loc"][1], "Last-Event-ID");
+
+    let ahead = app
+        .get(&format!("/api/v1/app/{app_id}/events/stream?iterator=77"))
+        .await;
+    assert_eq!(ahead.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        ahead.body["detail"][0]["loc"],
+        serde_json::json!(["query", "iterator"])
+    );
 }
 
 #[tokio::test]
