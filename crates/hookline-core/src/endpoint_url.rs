@@ -22,17 +22,25 @@ pub enum EndpointUrlError {
     TooLong,
 }
 
-/// An absolute http(s) URL with a host and no embedded credentials.
+/// An absolute http(s) URL with a host and no embedded credentials, or the polling marker
+/// [`EndpointUrl::POLLER`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct EndpointUrl(url::Url);
 
 impl EndpointUrl {
+    /// The URL that makes an endpoint a polling endpoint: nothing is pushed to it; its consumers
+    /// pull the messages it subscribes to from `/api/v1/app/{app_id}/poller/{endpoint_id}`.
+    pub const POLLER: &'static str = "hookline://poller";
+
     /// Parses and checks a URL supplied by a user.
     pub fn parse(raw: &str) -> Result<Self, EndpointUrlError> {
         if raw.len() > 65_536 {
             return Err(EndpointUrlError::TooLong);
         }
         let url = url::Url::parse(raw).map_err(|e| EndpointUrlError::Invalid(e.to_string()))?;
+        if url.as_str() == Self::POLLER {
+            return Ok(Self(url));
+        }
         match url.scheme() {
             "http" | "https" => {}
             other => return Err(EndpointUrlError::Scheme(other.to_owned())),
@@ -44,6 +52,11 @@ impl EndpointUrl {
             return Err(EndpointUrlError::Credentials);
         }
         Ok(Self(url))
+    }
+
+    /// True for a polling endpoint's marker URL: such an endpoint is read, never delivered to.
+    pub fn is_poller(&self) -> bool {
+        self.0.as_str() == Self::POLLER
     }
 
     /// The parsed URL.
@@ -101,6 +114,21 @@ mod tests {
         assert!(matches!(
             EndpointUrl::parse("not a url"),
             Err(EndpointUrlError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn the_poller_marker_is_accepted_and_recognised() {
+        let poller = EndpointUrl::parse("hookline://poller").expect("the marker parses");
+        assert!(poller.is_poller());
+        assert!(
+            !EndpointUrl::parse("https://example.com")
+                .expect("url")
+                .is_poller()
+        );
+        assert!(matches!(
+            EndpointUrl::parse("hookline://elsewhere"),
+            Err(EndpointUrlError::Scheme(_))
         ));
     }
 

@@ -3,7 +3,7 @@
 use crate::model::Endpoint;
 use crate::{Channel, EventTypeName};
 
-/// True when an enabled endpoint subscribes to this event type and channel set.
+/// True when an enabled webhook endpoint (not a polling endpoint) subscribes to this event type and channel set.
 ///
 /// An endpoint with no event-type filter receives every event type. An endpoint with channels
 /// receives only messages tagged with at least one of them; an endpoint without channels receives
@@ -13,7 +13,8 @@ pub fn endpoint_receives(
     event_type: &EventTypeName,
     channels: Option<&[Channel]>,
 ) -> bool {
-    if endpoint.disabled {
+    // Polling endpoints are read through the feed; nothing is ever pushed to them.
+    if endpoint.disabled || endpoint.url.is_poller() {
         return false;
     }
     let type_matches = match endpoint.event_types.as_deref() {
@@ -90,6 +91,13 @@ mod tests {
             &name("a"),
             Some(&chans(&["team-b"]))
         ));
+        assert!(!endpoint_receives(&ep, &name("a"), None));
+    }
+
+    #[test]
+    fn polling_endpoints_are_never_pushed_to() {
+        let mut ep = endpoint(None, None);
+        ep.url = EndpointUrl::parse(EndpointUrl::POLLER).expect("marker");
         assert!(!endpoint_receives(&ep, &name("a"), None));
     }
 

@@ -55,6 +55,13 @@ macro_rules! prefixed_id {
                 Self(format!("{}{}", $prefix, encode_base62(fresh_bits(unix_millis))))
             }
 
+            /// The smallest id stamped with the given time: every id made at or after that
+            /// millisecond sorts at or after it, every id made before sorts before it.
+            pub fn floor_at(unix_millis: u64) -> Self {
+                let bits = u128::from(unix_millis & ((1u64 << 48) - 1)) << 80;
+                Self(format!("{}{}", $prefix, encode_base62(bits)))
+            }
+
             /// Accepts a string only if it has this kind's prefix and a well-formed body.
             pub fn parse(raw: &str) -> Option<Self> {
                 raw.strip_prefix($prefix)
@@ -130,6 +137,14 @@ mod tests {
         let earlier = AppId::generate_at(1_700_000_000_000);
         let later = AppId::generate_at(1_700_000_000_001);
         assert!(earlier.as_str() < later.as_str());
+    }
+
+    #[test]
+    fn the_floor_of_a_time_sorts_between_earlier_and_later_ids() {
+        let floor = MessageId::floor_at(1_700_000_000_001);
+        assert!(MessageId::generate_at(1_700_000_000_000) < floor);
+        assert!(floor <= MessageId::generate_at(1_700_000_000_001));
+        assert_eq!(MessageId::parse(floor.as_str()), Some(floor));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!
 //! ## Layout
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
+//! - [`feed`]: every message in commit order, for consumers that pull, and their saved positions.
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
@@ -22,6 +23,7 @@
 
 pub mod engine_store;
 pub mod error;
+pub mod feed;
 pub mod maintenance;
 pub mod page;
 pub mod query;
@@ -34,6 +36,7 @@ pub mod tools;
 
 pub use engine_store::EngineStore;
 pub use error::StoreError;
+pub use feed::FeedStore;
 pub use page::{Order, Page, PageRequest};
 pub use sqlite::SqliteStore;
 pub use store::Store;

@@ -5,6 +5,7 @@ use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
+use crate::feed::FeedStore;
 use crate::maintenance::MaintenanceStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
@@ -26,6 +27,7 @@ pub trait Store:
     + TaskStore
     + MaintenanceStore
     + ToolsStore
+    + FeedStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -8,6 +8,7 @@ use hookline::server::{self, Server};
 use hookline_core::model::Attempt;
 use hookline_delivery::TargetPolicy;
 use hookline_delivery::maintenance::Maintenance;
+use hookline_store::feed::FeedSignal;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -53,6 +54,8 @@ pub struct TestApp {
     pub attempts: broadcast::Receiver<Attempt>,
     /// Housekeeping, for tests to run a pass at a chosen time.
     pub maintenance: Maintenance,
+    /// The feed's commit signal: `feed.waiting()` tells when a long-poll or stream is parked.
+    pub feed: FeedSignal,
     config: Config,
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -95,6 +98,7 @@ impl TestApp {
             admin_token,
             attempts,
             maintenance,
+            feed,
             stopped,
             ..
         } = server::start(config.clone(), listener, shutdown.clone())
@@ -106,6 +110,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             attempts,
             maintenance,
+            feed,
             config,
             shutdown,
             server: Some(stopped),

@@ -10,6 +10,7 @@ use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
 use hookline_delivery::maintenance::Maintenance;
 use hookline_delivery::signing::Signer;
+use hookline_store::feed::FeedSignal;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -34,6 +35,9 @@ pub struct Server {
     pub attempts: broadcast::Receiver<Attempt>,
     /// Housekeeping (auto-disable, retention); runs on its own, callable for a pass at a time.
     pub maintenance: Maintenance,
+    /// Wakes pull consumers when messages commit; closed at shutdown so long-polls and event
+    /// streams end.
+    pub feed: FeedSignal,
     /// Finishes when both the API and the engine have stopped.
     pub stopped: JoinHandle<()>,
 }
@@ -66,6 +70,13 @@ pub async fn start(
         );
     }
     let maintenance = Maintenance::new(Arc::clone(&store), config.maintenance.clone());
+    let feed = store.feed_signal();
+    let feed_shutdown = shutdown.clone();
+    let closing = feed.clone();
+    tokio::spawn(async move {
+        feed_shutdown.cancelled().await;
+        closing.close();
+    });
 
     let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
     let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
@@ -108,6 +119,7 @@ pub async fn start(
         token_source,
         attempts,
         maintenance,
+        feed,
         stopped,
     })
 }

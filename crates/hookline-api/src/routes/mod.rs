@@ -9,10 +9,14 @@ mod endpoint_headers;
 mod endpoint_secret;
 mod endpoint_tools;
 mod event_type;
+mod events;
 mod health;
 mod lookup;
 mod message;
+mod poller;
+mod pull;
 mod replay;
+mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -36,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         .merge(delivery::routes())
         .merge(replay::routes())
         .merge(background_task::routes())
+        .merge(events::routes())
+        .merge(poller::routes())
+        .merge(stream::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

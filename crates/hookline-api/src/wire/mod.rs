@@ -8,6 +8,7 @@ pub mod attempt;
 pub mod delivery;
 pub mod endpoint;
 pub mod event_type;
+pub mod feed;
 pub mod message;
 pub mod replay;
 pub mod secret;

@@ -7,6 +7,7 @@ mod deliveries;
 mod endpoints;
 mod engine;
 mod event_types;
+mod feed;
 mod list;
 mod maintenance;
 mod messages;
@@ -50,6 +51,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: std::sync::Arc<Readers>,
+    /// Wakes feed readers after commits that added messages (whichever operation added them).
+    feed: crate::feed::FeedSignal,
 }
 
 impl SqliteStore {
@@ -65,10 +68,13 @@ impl SqliteStore {
             MigrationMode::Apply => migrations::migrate(&conn)?,
             MigrationMode::Verify => migrations::check(&conn)?,
         }
+        let feed = crate::feed::FeedSignal::new();
+        let wake_feed = feed::wake_on_append(&conn, feed.clone())?;
         Ok(Self {
             path: path.to_owned(),
-            writer: Writer::start(conn)?,
+            writer: Writer::start(conn, wake_feed)?,
             readers: std::sync::Arc::new(Readers::new(path.to_owned(), READERS)),
+            feed,
         })
     }
 

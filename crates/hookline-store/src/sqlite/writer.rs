@@ -58,6 +58,10 @@ where
     }
 }
 
+/// Runs on the writer thread after each batch has committed (the changes are durable and
+/// visible to readers), e.g. to wake readers waiting for new rows.
+pub(crate) type AfterCommit = Box<dyn FnMut(&Connection) + Send>;
+
 /// Handle to the writer thread; cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Writer {
@@ -65,12 +69,13 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on the given connection.
-    pub(crate) fn start(conn: Connection) -> StoreResult<Self> {
+    /// Starts the writer thread on the given connection; `after_commit` runs after every
+    /// successful commit.
+    pub(crate) fn start(conn: Connection, after_commit: AfterCommit) -> StoreResult<Self> {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("hookline-sqlite-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, after_commit))
             .map_err(|e| StoreError::Internal(format!("cannot start the writer thread: {e}")))?;
         Ok(Self { queue })
     }
@@ -97,7 +102,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>) {
+fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>, mut after_commit: AfterCommit) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -110,8 +115,12 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>) {
         if let Err(err) = &commit {
             tracing::error!(error = %err, ops = batch.len(), "group commit failed");
         }
+        let committed = commit.is_ok();
         for op in batch {
             op.finish(commit.clone());
+        }
+        if committed {
+            after_commit(&conn);
         }
     }
 }

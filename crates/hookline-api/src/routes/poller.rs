@@ -1,0 +1,283 @@
+//! Polling endpoints: `/app/{app_id}/poller/{sink_id}` (with server-tracked consumers) and the
+//! leased, committed `/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}`.
+//!
+//! A polling endpoint is an endpoint created with the URL `hookline://poller`: it has the same
+//! event-type and channel filters as any endpoint, but no delivery is ever planned for it.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hookline_core::model::{Application, Endpoint};
+use hookline_core::{EndpointUrl, Timestamp};
+use hookline_store::feed::{ConsumerState, FeedFilter, FeedPosition, FeedQuery};
+
+use super::{lookup, pull};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Params, ValidJson};
+use crate::state::AppState;
+use crate::wire::feed::{
+    PollerV2CommitIn, PollerV2PollOut, PollingEndpointConsumerSeekIn,
+    PollingEndpointConsumerSeekOut, PollingEndpointOut,
+};
+
+/// How long a v2 batch stays leased to its consumer when the request does not say.
+const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// The longest lease a consumer may ask for.
+const MAX_LEASE_MS: i64 = 3_600_000;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app/{app_id}/poller/{sink_id}", get(poll))
+        .route(
+            "/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}",
+            get(consumer_poll),
+        )
+        .route(
+            "/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}/seek",
+            post(consumer_seek),
+        )
+        .route(
+            "/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}",
+            get(leased_poll),
+        )
+        .route(
+            "/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}/commit",
+            post(commit),
+        )
+}
+
+/// The application and polling endpoint a path names.
+async fn sink(state: &AppState, app_id: &str, sink_id: &str) -> ApiResult<(Application, Endpoint)> {
+    let app = lookup::app(state, app_id).await?;
+    let endpoint = lookup::endpoint(state, &app, sink_id).await?;
+    if !endpoint.url.is_poller() {
+        return Err(ApiError::NotFound(format!(
+            "endpoint {} is a webhook endpoint, not a polling endpoint; create one with \"url\": \"{}\"",
+            endpoint.id,
+            EndpointUrl::POLLER
+        )));
+    }
+    if endpoint.disabled {
+        return Err(ApiError::Conflict(format!(
+            "polling endpoint {} is disabled; enable it to read from it",
+            endpoint.id
+        )));
+    }
+    Ok((app, endpoint))
+}
+
+/// A consumer's name: 1 to 256 visible ASCII characters.
+fn consumer_name(raw: &str) -> ApiResult<String> {
+    let ok = (1..=256).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::field(
+            &["path", "consumer_id"],
+            "must be 1 to 256 visible ASCII characters",
+        ))
+    }
+}
+
+/// Where a polling endpoint's history starts: the first message created after it was.
+async fn origin(
+    state: &AppState,
+    app: &Application,
+    endpoint: &Endpoint,
+) -> ApiResult<FeedPosition> {
+    Ok(state
+        .store
+        .feed_position_at(Some(&app.id), endpoint.created_at)
+        .await?)
+}
+
+fn query(
+    app: &Application,
+    endpoint: &Endpoint,
+    after: FeedPosition,
+    extra: FeedFilter,
+    limit: u32,
+) -> FeedQuery {
+    FeedQuery {
+        app: Some(app.id.clone()),
+        after,
+        filter: FeedFilter::endpoint(endpoint).and(extra),
+        limit,
+    }
+}
+
+/// True when `state` must be written: new, or its position or lease moved.
+fn changed(saved: Option<&ConsumerState>, state: &ConsumerState) -> bool {
+    saved.is_none_or(|s| {
+        (s.committed, s.leased_to, s.lease_expires_at)
+            != (state.committed, state.leased_to, state.lease_expires_at)
+    })
+}
+
+async fn poll(
+    State(state): State<AppState>,
+    Path((app_id, sink_id)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<PollingEndpointOut>> {
+    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
+    let default = origin(&state, &app, &endpoint).await?;
+    let after = pull::start(&state, &params, Some(&app.id), default).await?;
+    let extra = pull::filter(&params, "event_type", "channel")?;
+    let query = query(&app, &endpoint, after, extra, pull::limit(&params)?);
+    let batch = pull::read(
+        &state,
+        query,
+        pull::wait(&params)?,
+        &["query", "iterator"],
+        "poller",
+    )
+    .await?;
+    Ok(Json(PollingEndpointOut::render(batch)))
+}
+
+async fn consumer_poll(
+    State(state): State<AppState>,
+    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    params: Params,
+) -> ApiResult<Json<PollingEndpointOut>> {
+    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
+    let consumer_id = consumer_name(&consumer_id)?;
+    let explicit = pull::position(params.get("iterator"), &["query", "iterator"])?;
+    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer = match saved.clone() {
+        Some(consumer) => consumer,
+        None => ConsumerState::new(
+            endpoint.id.clone(),
+            consumer_id,
+            origin(&state, &app, &endpoint).await?,
+        ),
+    };
+    let now = Timestamp::now();
+    let after = explicit.unwrap_or_else(|| consumer.read_from(now));
+    let query = query(
+        &app,
+        &endpoint,
+        after,
+        FeedFilter::all(),
+        pull::limit(&params)?,
+    );
+    let batch = pull::read(
+        &state,
+        query,
+        pull::wait(&params)?,
+        &["query", "iterator"],
+        "consumer",
+    )
+    .await?;
+    // The position moves when the batch is handed out; a consumer that wants to read a batch
+    // again passes back the iterator it had before it.
+    match explicit {
+        Some(_) => consumer.seek(batch.next, now),
+        None => consumer.handed_out(batch.next, now, None),
+    }
+    if changed(saved.as_ref(), &consumer) {
+        state.store.save_consumer(consumer).await?;
+    }
+    Ok(Json(PollingEndpointOut::render(batch)))
+}
+
+async fn consumer_seek(
+    State(state): State<AppState>,
+    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    ValidJson(body): ValidJson<PollingEndpointConsumerSeekIn>,
+) -> ApiResult<Json<PollingEndpointConsumerSeekOut>> {
+    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
+    let consumer_id = consumer_name(&consumer_id)?;
+    let after = Timestamp::parse_rfc3339(&body.after)
+        .ok_or_else(|| ApiError::field(&["body", "after"], "must be an RFC 3339 date-time"))?;
+    let position = state.store.feed_position_at(Some(&app.id), after).await?;
+    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer =
+        saved.unwrap_or_else(|| ConsumerState::new(endpoint.id, consumer_id, position));
+    consumer.seek(position, Timestamp::now());
+    state.store.save_consumer(consumer).await?;
+    Ok(Json(PollingEndpointConsumerSeekOut {
+        iterator: position.to_string(),
+    }))
+}
+
+fn lease(params: &Params) -> ApiResult<Duration> {
+    match params.int("lease_duration_ms")? {
+        None => Ok(DEFAULT_LEASE),
+        Some(ms) if (0..=MAX_LEASE_MS).contains(&ms) => Ok(Duration::from_millis(ms as u64)),
+        Some(_) => Err(ApiError::field(
+            &["query", "lease_duration_ms"],
+            format!("must be between 0 and {MAX_LEASE_MS} milliseconds"),
+        )),
+    }
+}
+
+async fn leased_poll(
+    State(state): State<AppState>,
+    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    params: Params,
+) -> ApiResult<Json<PollerV2PollOut>> {
+    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
+    let consumer_id = consumer_name(&consumer_id)?;
+    let lease = lease(&params)?;
+    let (limit, wait) = (pull::limit(&params)?, pull::wait(&params)?);
+    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer = match saved.clone() {
+        Some(consumer) => consumer,
+        None => {
+            let start = match params.get("starting_position") {
+                None | Some("earliest") => origin(&state, &app, &endpoint).await?,
+                Some("latest") => state.store.feed_head().await?,
+                Some(_) => {
+                    return Err(ApiError::field(
+                        &["query", "starting_position"],
+                        "must be 'earliest' or 'latest'",
+                    ));
+                }
+            };
+            ConsumerState::new(endpoint.id.clone(), consumer_id, start)
+        }
+    };
+    let after = consumer.read_from(Timestamp::now());
+    let query = query(&app, &endpoint, after, FeedFilter::all(), limit);
+    let batch = pull::read(&state, query, wait, &["query", "iterator"], "leased").await?;
+    match batch.items.last() {
+        Some(last) => consumer.handed_out(last.position, Timestamp::now(), Some(lease)),
+        // Read from the committed position and found nothing to process up to `next`: skip
+        // past it. (Reading after a live lease proves nothing about the leased batch.)
+        None if after == consumer.committed => consumer.commit(batch.next),
+        None => {}
+    }
+    if changed(saved.as_ref(), &consumer) {
+        state.store.save_consumer(consumer).await?;
+    }
+    Ok(Json(PollerV2PollOut::render(batch)))
+}
+
+async fn commit(
+    State(state): State<AppState>,
+    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    ValidJson(body): ValidJson<PollerV2CommitIn>,
+) -> ApiResult<StatusCode> {
+    let (_, endpoint) = sink(&state, &app_id, &sink_id).await?;
+    let consumer_id = consumer_name(&consumer_id)?;
+    let mut consumer = state
+        .store
+        .get_consumer(&endpoint.id, &consumer_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("consumer"))?;
+    let offset = FeedPosition::new(body.offset);
+    if offset > state.store.feed_head().await? {
+        return Err(ApiError::field(
+            &["body", "offset"],
+            "is ahead of every message; commit an offset this consumer was given",
+        ));
+    }
+    consumer.commit(offset);
+    consumer.updated_at = Timestamp::now();
+    state.store.save_consumer(consumer).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
