@@ -7,6 +7,7 @@ use hookline_delivery::engine::Waker;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::security::Security;
 
 /// API settings.
 #[derive(Debug, Clone)]
@@ -37,4 +38,6 @@ pub struct AppState {
     pub waker: Waker,
     /// The admin token callers must present.
     pub admin: Arc<AdminToken>,
+    /// Rate-limit buckets and other state of the request guards.
+    pub security: Arc<Security>,
 }

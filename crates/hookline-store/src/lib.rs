@@ -10,11 +10,15 @@
 //!
 //! ## Layout
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
+//! - [`keys`]: API keys, stored as token digests ([`keys::KeyStore`]).
+//! - [`idempotency`]: idempotency keys and the responses they replay ([`idempotency::IdempotencyStore`]).
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 
 pub mod error;
+pub mod idempotency;
+pub mod keys;
 pub mod page;
 pub mod query;
 pub mod sqlite;

@@ -5,6 +5,8 @@ use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
+use crate::idempotency::IdempotencyStore;
+use crate::keys::KeyStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
@@ -16,7 +18,7 @@ use hookline_core::model::Attempt;
 /// Lookups take `id_or_uid` wherever the contract lets a caller use their own `uid` in place of
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: KeyStore + IdempotencyStore + Send + Sync + std::fmt::Debug + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

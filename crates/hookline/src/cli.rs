@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use hookline_api::rate_limit::RateLimitConfig;
 use hookline_delivery::TargetPolicy;
 
 use crate::config::Config;
@@ -81,6 +82,14 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=60))]
     pub request_timeout: u64,
 
+    /// Requests per second each API key may make (token bucket refill rate); 0 turns limits off.
+    #[arg(long, env = "HOOKLINE_RATE_LIMIT", default_value_t = RateLimitConfig::default().per_second)]
+    pub rate_limit: u32,
+
+    /// Requests each API key may make at once (token bucket size).
+    #[arg(long, env = "HOOKLINE_RATE_LIMIT_BURST", default_value_t = RateLimitConfig::default().burst)]
+    pub rate_limit_burst: u32,
+
     /// Refuse to start if the database needs migrating, instead of migrating it.
     #[arg(long, env = "HOOKLINE_NO_MIGRATE")]
     pub no_migrate: bool,
@@ -107,6 +116,14 @@ impl ServeArgs {
         config.admin_token = self.admin_token.clone();
         config.max_body_bytes = self.max_payload_bytes;
         config.migrate = !self.no_migrate;
+        anyhow::ensure!(
+            self.rate_limit == 0 || self.rate_limit_burst >= 1,
+            "HOOKLINE_RATE_LIMIT_BURST must be at least 1 when HOOKLINE_RATE_LIMIT is set"
+        );
+        config.rate_limit = RateLimitConfig {
+            per_second: self.rate_limit,
+            burst: self.rate_limit_burst,
+        };
         config.delivery.request_timeout = Duration::from_secs(self.request_timeout);
         Ok(config)
     }

@@ -1,5 +1,6 @@
 //! The `/api/v1` router: one module per resource, merged here.
 
+mod api_key;
 mod application;
 mod attempt;
 mod endpoint;
@@ -8,6 +9,7 @@ mod event_type;
 mod health;
 mod lookup;
 mod message;
+mod portal;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -15,6 +17,7 @@ use axum::middleware;
 
 use crate::auth::require_token;
 use crate::error::ApiError;
+use crate::idempotency::idempotency;
 use crate::state::AppState;
 
 /// The whole API: authenticated resource routes plus the public health checks.
@@ -26,6 +29,9 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint_headers::routes())
         .merge(message::routes())
         .merge(attempt::routes())
+        .merge(api_key::routes())
+        .merge(portal::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()

@@ -6,6 +6,8 @@ mod connection;
 mod deliveries;
 mod endpoints;
 mod event_types;
+mod idempotency;
+mod keys;
 mod list;
 mod messages;
 mod migrations;
