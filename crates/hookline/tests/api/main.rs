@@ -7,8 +7,10 @@ mod delivery;
 mod endpoints;
 mod event_types;
 mod interop;
+mod keys;
 mod messages;
 mod restart;
+mod scopes;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};
