@@ -310,6 +310,44 @@ mod tests {
         assert!(limiter.check("b").allowed());
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn the_path_param_layer_limits_each_source_and_recovers_after_refill() {
+        use axum::Router;
+        use axum::body::Body;
+        use axum::http::{Request, StatusCode};
+        use axum::routing::post;
+        use tower::ServiceExt;
+
+        let limit = PathParamLimit::new(Arc::new(limiter(1, 2)), "source");
+        let app = Router::new()
+            .route("/in/{source}", post(|| async { StatusCode::ACCEPTED }))
+            .route_layer(axum::middleware::from_fn_with_state(
+                limit,
+                limit_by_path_param,
+            ));
+        let send = |source: &'static str| {
+            let app = app.clone();
+            async move {
+                let request = Request::post(format!("/in/{source}"))
+                    .body(Body::empty())
+                    .expect("request");
+                app.oneshot(request).await.expect("infallible")
+            }
+        };
+        assert_eq!(send("stripe").await.status(), StatusCode::ACCEPTED);
+        let last = send("stripe").await;
+        assert_eq!(last.headers()["ratelimit-remaining"], "0");
+        let refused = send("stripe").await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers()["retry-after"], "1");
+        assert_eq!(send("github").await.status(), StatusCode::ACCEPTED);
+
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let recovered = send("stripe").await;
+        assert_eq!(recovered.status(), StatusCode::ACCEPTED);
+        assert_eq!(recovered.headers()["ratelimit-remaining"], "0");
+    }
+
     #[test]
     fn zero_per_second_turns_limiting_off() {
         assert!(KeyedLimiter::new(RateLimitConfig::OFF).is_none());

@@ -140,3 +140,115 @@ impl IdempotencyStore for SqliteStore {
         self.writer.write(move |c| prune(c, now, limit)).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn claim_at(key: &str, hash: u8, now: Timestamp) -> IdempotencyClaim {
+        IdempotencyClaim {
+            scope: "admin".into(),
+            key: key.into(),
+            request_hash: [hash; 32],
+            now,
+            ttl: Duration::from_secs(3600),
+            stale_after: Duration::from_secs(60),
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("t.db")).expect("open");
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_key_is_claimed_once_then_replays_its_response() {
+        let (_dir, store) = store();
+        let now = Timestamp::from_millis(1_000_000);
+        let claim = |hash| store.claim_idempotency_key(claim_at("k", hash, now));
+        assert_eq!(claim(1).await.expect("claim"), ClaimOutcome::Claimed);
+        assert_eq!(
+            claim(1).await.expect("claim"),
+            ClaimOutcome::InProgress { same_request: true }
+        );
+        assert_eq!(
+            claim(2).await.expect("claim"),
+            ClaimOutcome::InProgress {
+                same_request: false
+            }
+        );
+        let response = StoredResponse {
+            status: 201,
+            content_type: Some("application/json".into()),
+            body: b"{}".to_vec(),
+        };
+        store
+            .complete_idempotency_key("admin", "k", response.clone())
+            .await
+            .expect("complete");
+        assert_eq!(
+            claim(1).await.expect("claim"),
+            ClaimOutcome::Completed {
+                same_request: true,
+                response
+            }
+        );
+        // Another principal's key of the same name is another key.
+        let mut other = claim_at("k", 1, now);
+        other.scope = "key_other".into();
+        assert_eq!(
+            store.claim_idempotency_key(other).await.expect("claim"),
+            ClaimOutcome::Claimed
+        );
+    }
+
+    #[tokio::test]
+    async fn stale_claims_are_taken_over_and_released_keys_are_free() {
+        let (_dir, store) = store();
+        let now = Timestamp::from_millis(1_000_000);
+        let first = store.claim_idempotency_key(claim_at("k", 1, now)).await;
+        assert_eq!(first.expect("claim"), ClaimOutcome::Claimed);
+        let later = now.plus(Duration::from_secs(61));
+        let takeover = store.claim_idempotency_key(claim_at("k", 1, later)).await;
+        assert_eq!(takeover.expect("claim"), ClaimOutcome::Claimed);
+
+        store
+            .release_idempotency_key("admin", "k")
+            .await
+            .expect("release");
+        let again = store.claim_idempotency_key(claim_at("k", 2, later)).await;
+        assert_eq!(again.expect("claim"), ClaimOutcome::Claimed);
+    }
+
+    #[tokio::test]
+    async fn expired_keys_are_pruned_in_bounded_batches() {
+        let (_dir, store) = store();
+        let then = Timestamp::from_millis(1_000_000);
+        for key in ["a", "b", "c"] {
+            store
+                .claim_idempotency_key(claim_at(key, 1, then))
+                .await
+                .expect("claim");
+        }
+        let fresh = then.plus(Duration::from_secs(7200));
+        store
+            .claim_idempotency_key(claim_at("fresh", 1, fresh))
+            .await
+            .expect("claim");
+        let prune = |limit| store.prune_idempotency_keys(fresh, limit);
+        assert_eq!(prune(2).await.expect("prune"), 2);
+        assert_eq!(prune(2).await.expect("prune"), 1);
+        assert_eq!(prune(2).await.expect("prune"), 0);
+        assert_eq!(
+            store
+                .claim_idempotency_key(claim_at("fresh", 1, fresh))
+                .await
+                .expect("claim"),
+            ClaimOutcome::InProgress { same_request: true },
+            "the unexpired key was kept"
+        );
+    }
+}

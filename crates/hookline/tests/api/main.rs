@@ -6,9 +6,11 @@ mod bad_input;
 mod delivery;
 mod endpoints;
 mod event_types;
+mod idempotency;
 mod interop;
 mod keys;
 mod messages;
+mod rate_limits;
 mod restart;
 mod scopes;
 
