@@ -12,6 +12,7 @@
 //! - [`rate_limit`]: token buckets per key and the `RateLimit-*` headers.
 //! - [`idempotency`]: `Idempotency-Key` claims and replays.
 //! - [`security`]: the state those guards share.
+//! - [`uniform_errors`]: axum's own error answers rewritten into the contract's body.
 //! - [`error`]: the one error type and its HTTP mapping (`{"code","detail"}`, 422 details).
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
 //! - [`wire`]: request and response shapes of the contract.
@@ -25,6 +26,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod state;
+pub mod uniform_errors;
 pub mod wire;
 
 pub use routes::router;

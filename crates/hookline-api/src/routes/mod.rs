@@ -19,6 +19,7 @@ use crate::auth::require_token;
 use crate::error::ApiError;
 use crate::idempotency::idempotency;
 use crate::state::AppState;
+use crate::uniform_errors::uniform_errors;
 
 /// The whole API: authenticated resource routes plus the public health checks.
 pub fn router(state: AppState) -> Router {
@@ -38,5 +39,6 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::map_response(uniform_errors))
         .with_state(state)
 }

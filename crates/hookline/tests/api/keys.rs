@@ -314,3 +314,46 @@ async fn an_app_token_can_log_itself_out_and_other_tokens_cannot() {
         "the admin token still works"
     );
 }
+
+#[tokio::test]
+async fn the_official_svix_sdk_gets_and_uses_an_app_portal_token() {
+    use hookline_testkit::interop::{python_module_available, run_script};
+    if !python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let output = run_script(
+        "svix_portal.py",
+        vec![
+            "--server-url".into(),
+            app.address.clone(),
+            "--token".into(),
+            app.token.clone(),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "the SDK's portal flow failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value =
+        serde_json::from_slice(output.stdout.trim_ascii()).expect("the script prints JSON");
+    assert_eq!(summary["token_prefix"], "hl_appsk");
+    assert_eq!(summary["own_list"], 1);
+    assert!(
+        summary["sent"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("msg_"))
+    );
+    assert!(
+        summary["brand_new"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("app_"))
+    );
+    assert_eq!(summary["apps_status"], 403);
+    assert_eq!(summary["other_status"], 404);
+    assert_eq!(summary["after_logout_status"], 401);
+}

@@ -5,6 +5,7 @@ mod applications;
 mod bad_input;
 mod delivery;
 mod endpoints;
+mod error_bodies;
 mod event_types;
 mod idempotency;
 mod interop;
