@@ -133,13 +133,22 @@ pub async fn require_token(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let principal = authenticate(&state, bearer(request.headers())?).await?;
+    let principal = match bearer(request.headers()) {
+        Ok(token) => authenticate(&state, token).await,
+        Err(err) => Err(err),
+    }
+    .inspect_err(|err| {
+        if matches!(err, ApiError::Unauthorized(_)) {
+            metrics::counter!("hookline_auth_failures_total").increment(1);
+        }
+    })?;
     let decision = state
         .security
         .limiter
         .as_ref()
         .map(|limiter| limiter.check(principal.id()));
     if let Some(decision) = decision.filter(|d| !d.allowed()) {
+        metrics::counter!("hookline_rate_limited_total", "limiter" => "api_key").increment(1);
         return Ok(decision.too_many_requests());
     }
     let route = request

@@ -137,8 +137,12 @@ pub async fn idempotency(
     if state.security.prune_due() {
         let store = state.store.clone();
         tokio::spawn(async move {
-            if let Err(err) = store.prune_idempotency_keys(now, PRUNE_BATCH).await {
-                tracing::warn!(error = %err, "could not prune expired idempotency keys");
+            match store.prune_idempotency_keys(now, PRUNE_BATCH).await {
+                Ok(pruned) => metrics::counter!("hookline_idempotency_keys_pruned_total")
+                    .increment(pruned as u64),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not prune expired idempotency keys")
+                }
             }
         });
     }
@@ -148,7 +152,17 @@ pub async fn idempotency(
             "was already used with a different request; use a new key for a new request",
         )
     };
-    match state.store.claim_idempotency_key(claim).await? {
+    let outcome = state.store.claim_idempotency_key(claim).await?;
+    let label = match &outcome {
+        ClaimOutcome::Claimed => "claimed",
+        ClaimOutcome::Completed {
+            same_request: true, ..
+        } => "replayed",
+        ClaimOutcome::InProgress { same_request: true } => "in_progress",
+        _ => "mismatch",
+    };
+    metrics::counter!("hookline_idempotency_requests_total", "outcome" => label).increment(1);
+    match outcome {
         ClaimOutcome::Claimed => {}
         ClaimOutcome::Completed {
             same_request: true,

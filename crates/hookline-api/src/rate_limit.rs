@@ -230,6 +230,7 @@ impl Decision {
 pub async fn enforce(limiter: &KeyedLimiter, key: &str, request: Request, next: Next) -> Response {
     let decision = limiter.check(key);
     if !decision.allowed() {
+        metrics::counter!("hookline_rate_limited_total", "limiter" => "path_param").increment(1);
         return decision.too_many_requests();
     }
     let mut response = next.run(request).await;
