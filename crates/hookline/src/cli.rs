@@ -157,6 +157,30 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_flags_set_the_bucket_and_zero_turns_it_off() {
+        let parse = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from(["hookline", "serve"].iter().chain(args)).expect("parses");
+            let Command::Serve(args) = cli.command else {
+                panic!("expected serve");
+            };
+            args.to_config()
+        };
+        let config = parse(&["--rate-limit", "5", "--rate-limit-burst", "10"]).expect("valid");
+        assert_eq!(
+            config.rate_limit,
+            RateLimitConfig {
+                per_second: 5,
+                burst: 10
+            }
+        );
+        let off = parse(&["--rate-limit", "0"]).expect("valid");
+        assert_eq!(off.rate_limit.per_second, 0);
+        let err = parse(&["--rate-limit", "5", "--rate-limit-burst", "0"]).expect_err("invalid");
+        assert!(err.to_string().contains("HOOKLINE_RATE_LIMIT_BURST"));
+    }
+
+    #[test]
     fn defaults_make_a_valid_config() {
         let cli = Cli::try_parse_from(["hookline", "serve"]).expect("parses");
         let Command::Serve(args) = cli.command else {

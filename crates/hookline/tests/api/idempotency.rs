@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::keys::key_token;
+use crate::callers::key_token;
 
 async fn post_with_key(
     app: &TestApp,

@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod callers;
 mod delivery;
 mod endpoints;
 mod error_bodies;
@@ -11,6 +12,7 @@ mod idempotency;
 mod interop;
 mod keys;
 mod messages;
+mod portal;
 mod rate_limits;
 mod restart;
 mod scopes;

@@ -7,7 +7,7 @@ use hookline_testkit::{TestResponse, spawn_app_with};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::keys::{Auth, call, key_token};
+use crate::callers::{Auth, call, key_token};
 
 fn header<'a>(response: &'a TestResponse, name: &str) -> &'a str {
     response

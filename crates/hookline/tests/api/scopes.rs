@@ -8,7 +8,7 @@ use hookline_testkit::{TestApp, TestReceiver, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::keys::{Auth, call, create_key, expired_key, key_token};
+use crate::callers::{Auth, call, create_key, expired_key, key_token};
 
 /// How a route treats application-scoped keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
