@@ -7,7 +7,8 @@
 //!   with `Idempotent-Replayed: true`;
 //! - same key, different request: 422 naming the header;
 //! - same key while the first request is still running: 409, `Retry-After: 1` (never a second run);
-//! - a 5xx answer is not kept, so the client's retry runs again.
+//! - a 5xx answer is not kept, so the client's retry runs again; neither is an answer marked
+//!   [`NoReplay`] (it holds a secret shown once).
 //!
 //! A claim whose request never finished (the node died) is taken over after
 //! [`STALE_AFTER`].
@@ -27,6 +28,13 @@ use sha2::{Digest, Sha256};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Put in a response's extensions (`axum::Extension(NoReplay)`) by handlers whose answer holds a
+/// secret shown once (a new API key's token): the answer is then never stored, so no secret sits
+/// in the idempotency table. The key is still claimed while the request runs (no concurrent
+/// double run), then released: a later retry runs again and gets a new secret.
+#[derive(Debug, Clone, Copy)]
+pub struct NoReplay;
 
 /// How long a key and its response are kept.
 pub const KEY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -185,7 +193,8 @@ pub async fn idempotency(
             )));
         }
     };
-    let outcome = if parts.status.is_server_error() {
+    let outcome = if parts.status.is_server_error() || parts.extensions.get::<NoReplay>().is_some()
+    {
         state.store.release_idempotency_key(&scope, &key).await
     } else {
         let stored = StoredResponse {

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use hookline_core::{KeyId, Timestamp};
 use hookline_store::Order;
 use hookline_store::keys::{ApiKey, KeyScope};
@@ -13,6 +13,7 @@ use super::lookup;
 use crate::auth::principal::NewToken;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+use crate::idempotency::NoReplay;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::api_key::{ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut};
@@ -41,7 +42,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     ValidJson(body): ValidJson<ApiKeyIn>,
-) -> ApiResult<(StatusCode, Json<ApiKeyCreatedOut>)> {
+) -> ApiResult<(StatusCode, Extension<NoReplay>, Json<ApiKeyCreatedOut>)> {
     let now = Timestamp::now();
     let fields = body.validate(now)?;
     let scope = match &fields.app_id {
@@ -64,6 +65,7 @@ async fn create(
     let key = state.store.create_api_key(key, token.digest).await?;
     Ok((
         StatusCode::CREATED,
+        Extension(NoReplay),
         Json(ApiKeyCreatedOut {
             key: key.into(),
             token: token.token,

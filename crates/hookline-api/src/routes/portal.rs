@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use hookline_core::model::Application;
 use hookline_core::{AppId, KeyId, Timestamp, Uid};
 use hookline_store::keys::{ApiKey, KeyScope};
@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::auth::principal::NewToken;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
+use crate::idempotency::NoReplay;
 use crate::state::AppState;
 use crate::wire::api_key::{AppPortalAccessIn, AppPortalAccessOut};
 
@@ -76,7 +77,7 @@ async fn portal_access(
     Path(app_id): Path<String>,
     headers: HeaderMap,
     ValidJson(body): ValidJson<AppPortalAccessIn>,
-) -> ApiResult<Json<AppPortalAccessOut>> {
+) -> ApiResult<(Extension<NoReplay>, Json<AppPortalAccessOut>)> {
     let lifetime = body.lifetime()?;
     let app = app_for_portal(&state, &app_id, &body).await?;
     let scope = KeyScope::Application {
@@ -95,10 +96,13 @@ async fn portal_access(
         revoked_at: None,
     };
     state.store.create_api_key(key, token.digest).await?;
-    Ok(Json(AppPortalAccessOut {
-        url: portal_url(&headers, &app.id, &token.token),
-        token: token.token,
-    }))
+    Ok((
+        Extension(NoReplay),
+        Json(AppPortalAccessOut {
+            url: portal_url(&headers, &app.id, &token.token),
+            token: token.token,
+        }),
+    ))
 }
 
 /// Revokes the application token making the request; other tokens cannot log out.

@@ -75,3 +75,12 @@ pub(crate) async fn expired_key(app: &TestApp, scope: KeyScope) -> String {
         .expect("store the key");
     token
 }
+
+/// True when the file holds `needle` anywhere (to prove a secret is not stored in clear).
+pub(crate) fn file_contains(path: &std::path::Path, needle: &str) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| {
+        bytes
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
+    })
+}

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::callers::key_token;
+use crate::callers::{file_contains, key_token};
 
 async fn post_with_key(
     app: &TestApp,
@@ -200,4 +200,28 @@ async fn requests_other_than_post_ignore_the_header() {
     let second = TestApp::read(request("Two").send().await.expect("patch")).await;
     assert_eq!((first.status.as_u16(), second.status.as_u16()), (200, 200));
     assert_eq!(second.body["name"], "Two");
+}
+
+#[tokio::test]
+async fn answers_holding_a_new_token_are_never_stored_for_replay() {
+    let app = spawn_app().await;
+    let app_id = app.create_app("Acme").await;
+    for path in [
+        "/api/v1/api-key".to_owned(),
+        format!("/api/v1/auth/app-portal-access/{app_id}"),
+    ] {
+        let body = json!({ "name": "minted" });
+        let first = post_with_key(&app, &app.token, "mint", &path, &body).await;
+        assert!(first.status.is_success(), "{}", first.body);
+        let again = post_with_key(&app, &app.token, "mint", &path, &body).await;
+        assert!(again.status.is_success(), "{}", again.body);
+        assert!(!replayed(&again));
+        assert_ne!(first.str("token"), again.str("token"));
+        for file in ["hookline.db", "hookline.db-wal"] {
+            assert!(
+                !file_contains(&app.data_dir().join(file), &first.str("token")),
+                "a token from {path} is stored in clear in {file}"
+            );
+        }
+    }
 }

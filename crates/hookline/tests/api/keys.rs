@@ -7,15 +7,7 @@ use hookline_testkit::spawn_app;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::callers::{Auth, call, create_key, expired_key, key_token};
-
-fn file_contains(path: &std::path::Path, needle: &str) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| {
-        bytes
-            .windows(needle.len())
-            .any(|window| window == needle.as_bytes())
-    })
-}
+use crate::callers::{Auth, call, create_key, expired_key, file_contains, key_token};
 
 #[tokio::test]
 async fn an_org_key_is_shown_once_stored_hashed_and_works_until_revoked() {
