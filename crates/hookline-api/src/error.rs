@@ -38,6 +38,9 @@ pub enum ApiError {
     /// 401: no or invalid credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// 403: the credentials are valid but do not reach this.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: the named resource does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -50,6 +53,9 @@ pub enum ApiError {
     /// 422: fields failed validation.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 429: the caller's rate limit is used up.
+    #[error("{0}")]
+    RateLimited(String),
     /// 503: storage is unavailable.
     #[error("{0}")]
     Unavailable(String),
@@ -73,10 +79,12 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "authentication_failed"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+            Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }

@@ -8,7 +8,11 @@
 //!
 //! ## Layout
 //! - [`state`]: what every handler can reach.
-//! - [`auth`]: bearer-token check.
+//! - [`auth`]: who is calling (admin token or API key) and what they may reach.
+//! - [`rate_limit`]: token buckets per key and the `RateLimit-*` headers.
+//! - [`idempotency`]: `Idempotency-Key` claims and replays.
+//! - [`security`]: the state those guards share.
+//! - [`uniform_errors`]: axum's own error answers rewritten into the contract's body.
 //! - [`error`]: the one error type and its HTTP mapping (`{"code","detail"}`, 422 details).
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
 //! - [`wire`]: request and response shapes of the contract.
@@ -17,8 +21,12 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
+pub mod rate_limit;
 pub mod routes;
+pub mod security;
 pub mod state;
+pub mod uniform_errors;
 pub mod wire;
 
 pub use routes::router;

@@ -119,6 +119,11 @@ prefixed_id!(
     DeliveryId,
     "dlv_"
 );
+prefixed_id!(
+    /// Identifies an API key; never the secret token itself, so it is safe to show and log.
+    KeyId,
+    "key_"
+);
 
 #[cfg(test)]
 mod tests {

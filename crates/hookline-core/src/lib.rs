@@ -27,6 +27,6 @@ pub mod retry;
 pub mod timestamp;
 
 pub use endpoint_url::EndpointUrl;
-pub use id::{AppId, AttemptId, DeliveryId, EndpointId, MessageId};
+pub use id::{AppId, AttemptId, DeliveryId, EndpointId, KeyId, MessageId};
 pub use name::{Channel, EventTypeName, Uid};
 pub use timestamp::Timestamp;

@@ -11,6 +11,8 @@
 //! ## Layout
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
 //! - [`feed`]: every message in commit order, for consumers that pull, and their saved positions.
+//! - [`keys`]: API keys, stored as token digests ([`keys::KeyStore`]).
+//! - [`idempotency`]: idempotency keys and the responses they replay ([`idempotency::IdempotencyStore`]).
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
@@ -24,6 +26,8 @@
 pub mod engine_store;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
+pub mod keys;
 pub mod maintenance;
 pub mod page;
 pub mod query;

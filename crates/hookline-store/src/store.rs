@@ -6,6 +6,8 @@ use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
 use crate::feed::FeedStore;
+use crate::idempotency::IdempotencyStore;
+use crate::keys::KeyStore;
 use crate::maintenance::MaintenanceStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
@@ -28,6 +30,8 @@ pub trait Store:
     + MaintenanceStore
     + ToolsStore
     + FeedStore
+    + KeyStore
+    + IdempotencyStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use hookline_api::rate_limit::RateLimitConfig;
 use hookline_delivery::TargetPolicy;
 use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 
@@ -126,6 +127,13 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLINE_LEASE_MARGIN", default_value_t = 15,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub lease_margin: u64,
+    /// Requests per second each API key may make (token bucket refill rate); 0 turns limits off.
+    #[arg(long, env = "HOOKLINE_RATE_LIMIT", default_value_t = RateLimitConfig::default().per_second)]
+    pub rate_limit: u32,
+
+    /// Requests each API key may make at once (token bucket size).
+    #[arg(long, env = "HOOKLINE_RATE_LIMIT_BURST", default_value_t = RateLimitConfig::default().burst)]
+    pub rate_limit_burst: u32,
 
     /// Refuse to start if the database needs migrating, instead of migrating it.
     #[arg(long, env = "HOOKLINE_NO_MIGRATE")]
@@ -180,6 +188,14 @@ impl ServeArgs {
         config.admin_token = self.admin_token.clone();
         config.max_body_bytes = self.max_payload_bytes;
         config.migrate = !self.no_migrate;
+        anyhow::ensure!(
+            self.rate_limit == 0 || self.rate_limit_burst >= 1,
+            "HOOKLINE_RATE_LIMIT_BURST must be at least 1 when HOOKLINE_RATE_LIMIT is set"
+        );
+        config.rate_limit = RateLimitConfig {
+            per_second: self.rate_limit,
+            burst: self.rate_limit_burst,
+        };
         config.delivery.request_timeout = Duration::from_secs(self.request_timeout);
         config.delivery.connect_timeout = Duration::from_secs(self.connect_timeout);
         config.delivery.max_in_flight = self.max_in_flight as usize;
@@ -228,6 +244,30 @@ mod tests {
         );
         let err = parse_schedule("5,soon").expect_err("invalid");
         assert!(err.contains("'soon'"));
+    }
+
+    #[test]
+    fn rate_limit_flags_set_the_bucket_and_zero_turns_it_off() {
+        let parse = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from(["hookline", "serve"].iter().chain(args)).expect("parses");
+            let Command::Serve(args) = cli.command else {
+                panic!("expected serve");
+            };
+            args.to_config()
+        };
+        let config = parse(&["--rate-limit", "5", "--rate-limit-burst", "10"]).expect("valid");
+        assert_eq!(
+            config.rate_limit,
+            RateLimitConfig {
+                per_second: 5,
+                burst: 10
+            }
+        );
+        let off = parse(&["--rate-limit", "0"]).expect("valid");
+        assert_eq!(off.rate_limit.per_second, 0);
+        let err = parse(&["--rate-limit", "5", "--rate-limit-burst", "0"]).expect_err("invalid");
+        assert!(err.to_string().contains("HOOKLINE_RATE_LIMIT_BURST"));
     }
 
     #[test]

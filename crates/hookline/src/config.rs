@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookline_api::rate_limit::RateLimitConfig;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 use hookline_delivery::maintenance::MaintenanceConfig;
@@ -31,6 +32,8 @@ pub struct Config {
     pub key_kind: KeyKind,
     /// Auto-disable and retention settings.
     pub maintenance: MaintenanceConfig,
+    /// Requests per second and burst allowed to each API key.
+    pub rate_limit: RateLimitConfig,
 }
 
 impl Config {
@@ -46,6 +49,7 @@ impl Config {
             header_style: HeaderStyle::default(),
             key_kind: KeyKind::default(),
             maintenance: MaintenanceConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use hookline_api::auth::AdminToken;
+use hookline_api::security::Security;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
@@ -94,6 +95,7 @@ pub async fn start(
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
         signer,
+        security: Arc::new(Security::new(config.rate_limit)),
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::router(state);

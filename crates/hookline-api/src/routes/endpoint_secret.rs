@@ -7,7 +7,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use hookline_core::Timestamp;
 use hookline_core::model::Endpoint;
 use hookline_delivery::keyring::{DEFAULT_GRACE, KeyKind, Keyring};
@@ -15,6 +15,7 @@ use hookline_delivery::keyring::{DEFAULT_GRACE, KeyKind, Keyring};
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidJson, parse_json};
+use crate::idempotency::NoReplay;
 use crate::state::AppState;
 use crate::wire::secret::{
     EndpointSecretOut, EndpointSecretRotateIn, EndpointSigningIn, EndpointSigningOut,
@@ -59,12 +60,13 @@ async fn read(
 }
 
 /// Makes a new key current; the old ones keep signing for the grace period. Answers 200 with
-/// the new key (the official SDKs read a body; the reference says 204).
+/// the new key (the official SDKs read a body; the reference says 204). The answer holds a
+/// secret, so an `Idempotency-Key` never stores it for replay.
 async fn rotate(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
     body: Bytes,
-) -> ApiResult<Json<EndpointSecretOut>> {
+) -> ApiResult<(Extension<NoReplay>, Json<EndpointSecretOut>)> {
     // The SDKs send `{}` or nothing at all; both mean "generate, default grace".
     let request: EndpointSecretRotateIn = if body.iter().all(u8::is_ascii_whitespace) {
         EndpointSecretRotateIn::default()
@@ -82,7 +84,10 @@ async fn rotate(
         rotation.grace.unwrap_or(DEFAULT_GRACE),
     );
     save(&state, endpoint, &keyring).await?;
-    Ok(Json(EndpointSecretOut::for_key(keyring.current())))
+    Ok((
+        Extension(NoReplay),
+        Json(EndpointSecretOut::for_key(keyring.current())),
+    ))
 }
 
 fn signing_out(state: &AppState, keyring: &Keyring) -> EndpointSigningOut {

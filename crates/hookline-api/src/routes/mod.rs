@@ -1,5 +1,6 @@
 //! The `/api/v1` router: one module per resource, merged here.
 
+mod api_key;
 mod application;
 mod attempt;
 mod background_task;
@@ -14,6 +15,7 @@ mod health;
 mod lookup;
 mod message;
 mod poller;
+mod portal;
 mod pull;
 mod replay;
 mod stream;
@@ -24,7 +26,9 @@ use axum::middleware;
 
 use crate::auth::require_token;
 use crate::error::ApiError;
+use crate::idempotency::idempotency;
 use crate::state::AppState;
+use crate::uniform_errors::uniform_errors;
 
 /// The whole API: authenticated resource routes plus the public health checks.
 pub fn router(state: AppState) -> Router {
@@ -43,11 +47,15 @@ pub fn router(state: AppState) -> Router {
         .merge(events::routes())
         .merge(poller::routes())
         .merge(stream::routes())
+        .merge(api_key::routes())
+        .merge(portal::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());
     Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::map_response(uniform_errors))
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 //! Field names and casing follow the Svix v1 API. Unknown request fields are ignored; `null` is
 //! treated like an absent field, except in PATCH bodies where `null` clears a value.
 
+pub mod api_key;
 pub mod application;
 pub mod attempt;
 pub mod delivery;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0002_delivery_engine.sql"),
     include_str!("schema/0006_lifecycle.sql"),
     include_str!("schema/0007_pull.sql"),
+    include_str!("schema/0004_api_keys.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -8,6 +8,8 @@ mod endpoints;
 mod engine;
 mod event_types;
 mod feed;
+mod idempotency;
+mod keys;
 mod list;
 mod maintenance;
 mod messages;

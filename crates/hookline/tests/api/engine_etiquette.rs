@@ -1,9 +1,21 @@
 //! How the engine reads an endpoint's answers: 410, 429 + Retry-After, 503, 3xx, timeouts.
 
 use hookline_core::model::DeliveryStatus;
-use hookline_testkit::{Reply, ScriptedReceiver, TestApp, spawn_app};
+use std::time::Duration;
+
+use hookline_testkit::{Reply, ScriptedReceiver, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+/// A server whose slow-down pauses last long enough for a test to read the endpoint's status
+/// before the next attempt ends the pause (the test default is 50 ms).
+async fn app_with_long_pauses() -> TestApp {
+    spawn_app_with(|mut config| {
+        config.delivery.lanes.slow_down = Duration::from_secs(2);
+        config
+    })
+    .await
+}
 
 /// An app with one endpoint at `url`; returns (app id, endpoint id).
 async fn one_endpoint(app: &TestApp, url: String) -> (String, String) {
@@ -84,7 +96,7 @@ async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
 
 #[tokio::test]
 async fn unavailable_without_retry_after_slows_the_endpoint_down() {
-    let mut app = spawn_app().await;
+    let mut app = app_with_long_pauses().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::status(503),
         _ => Reply::status(204),
@@ -128,7 +140,7 @@ async fn redirects_are_failures_and_are_not_followed() {
 
 #[tokio::test]
 async fn a_timeout_is_recorded_and_slows_the_endpoint_down() {
-    let mut app = spawn_app().await;
+    let mut app = app_with_long_pauses().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::hang(),
         _ => Reply::status(200),

@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod callers;
 mod chaos;
 mod crash;
 mod delivery;
@@ -11,15 +12,21 @@ mod engine_etiquette;
 mod engine_lanes;
 mod engine_safety;
 mod engine_schedules;
+mod error_bodies;
 mod event_types;
 mod housekeeping;
+mod idempotency;
 mod interop;
+mod keys;
 mod messages;
+mod portal;
 mod pull_feed;
 mod pull_poller;
 mod pull_stream;
+mod rate_limits;
 mod replay;
 mod restart;
+mod scopes;
 mod secrets;
 mod tools;
 

@@ -1,0 +1,125 @@
+//! `/auth`: app-portal tokens (application-scoped keys with an expiry) and their logout.
+
+use axum::extract::{Path, State};
+use axum::http::header::HOST;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use hookline_core::model::Application;
+use hookline_core::{AppId, KeyId, Timestamp, Uid};
+use hookline_store::keys::{ApiKey, KeyScope};
+
+use crate::auth::Principal;
+use crate::auth::principal::NewToken;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ValidJson;
+use crate::idempotency::NoReplay;
+use crate::state::AppState;
+use crate::wire::api_key::{AppPortalAccessIn, AppPortalAccessOut};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/app-portal-access/{app_id}", post(portal_access))
+        .route("/auth/logout", post(logout))
+}
+
+/// The application named by the path, created from the body's `application` when absent.
+async fn app_for_portal(
+    state: &AppState,
+    app_id: &str,
+    body: &AppPortalAccessIn,
+) -> ApiResult<Application> {
+    if let Some(app) = state.store.get_app(app_id).await? {
+        return Ok(app);
+    }
+    let Some(app_in) = body.application.clone() else {
+        return Err(ApiError::not_found("application"));
+    };
+    let mut fields = app_in.validate()?;
+    if fields.uid.is_none() {
+        fields.uid = Some(
+            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
+        );
+    }
+    let now = Timestamp::now();
+    let mut app = Application {
+        id: AppId::generate(),
+        uid: None,
+        name: String::new(),
+        metadata: Default::default(),
+        throttle_rate: None,
+        created_at: now,
+        updated_at: now,
+    };
+    fields.apply(&mut app, now);
+    Ok(state.store.create_app(app).await?)
+}
+
+/// Where the token is for: Hookline has no hosted portal, so the URL names the application's
+/// API resource, with the token in the fragment (never sent to a server by browsers).
+fn portal_url(headers: &HeaderMap, app: &AppId, token: &str) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}/api/v1/app/{app}#key={token}")
+}
+
+async fn portal_access(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    headers: HeaderMap,
+    ValidJson(body): ValidJson<AppPortalAccessIn>,
+) -> ApiResult<(Extension<NoReplay>, Json<AppPortalAccessOut>)> {
+    let lifetime = body.lifetime()?;
+    let app = app_for_portal(&state, &app_id, &body).await?;
+    let scope = KeyScope::Application {
+        app_id: app.id.clone(),
+        read_only: body.read_only.unwrap_or(false),
+    };
+    let token = NewToken::generate(&scope);
+    let now = Timestamp::now();
+    let key = ApiKey {
+        id: KeyId::generate(),
+        name: "app-portal-access".into(),
+        scope,
+        created_at: now,
+        last_used_at: None,
+        expires_at: Some(now.plus(lifetime)),
+        revoked_at: None,
+    };
+    state.store.create_api_key(key, token.digest).await?;
+    Ok((
+        Extension(NoReplay),
+        Json(AppPortalAccessOut {
+            url: portal_url(&headers, &app.id, &token.token),
+            token: token.token,
+        }),
+    ))
+}
+
+/// Revokes the application token making the request; other tokens cannot log out.
+async fn logout(State(state): State<AppState>, principal: Principal) -> ApiResult<StatusCode> {
+    let Principal::Key(key) = &principal else {
+        return Err(ApiError::Forbidden(
+            "only application tokens can log out".into(),
+        ));
+    };
+    if principal.app_scope().is_none() {
+        return Err(ApiError::Forbidden(
+            "only application tokens can log out".into(),
+        ));
+    }
+    state
+        .store
+        .revoke_api_key(&key.id, Timestamp::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,187 @@
+//! API keys and app-portal tokens on the wire (Hookline extensions, plus the contract's
+//! `AppPortalAccessIn`/`AppPortalAccessOut`).
+
+use std::time::Duration;
+
+use hookline_core::Timestamp;
+use hookline_store::keys::{ApiKey, KeyScope};
+use serde::{Deserialize, Serialize};
+
+use super::Checks;
+use super::application::ApplicationIn;
+use crate::error::ApiError;
+
+/// Longest key name.
+const MAX_NAME_LEN: usize = 256;
+
+/// `ApiKeyIn`: a key to create.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyIn {
+    /// A label (1 to 256 characters).
+    pub name: String,
+    /// Binds the key to this application (id or uid); absent = an organisation key.
+    pub app_id: Option<String>,
+    /// With `appId`: the key may only read.
+    #[serde(default)]
+    pub read_only: bool,
+    /// When the key stops working (RFC 3339, in the future); absent = never.
+    pub expires_at: Option<String>,
+}
+
+/// The validated fields of an [`ApiKeyIn`].
+#[derive(Debug, Clone)]
+pub struct ApiKeyFields {
+    /// Label.
+    pub name: String,
+    /// The application named, still to be looked up.
+    pub app_id: Option<String>,
+    /// Read-only flag.
+    pub read_only: bool,
+    /// Expiry.
+    pub expires_at: Option<Timestamp>,
+}
+
+impl ApiKeyIn {
+    /// Validates every field at `now`, reporting all failures at once.
+    pub fn validate(self, now: Timestamp) -> Result<ApiKeyFields, ApiError> {
+        let mut checks = Checks::default();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+            checks.fail(
+                &["body", "name"],
+                format!("must be 1 to {MAX_NAME_LEN} characters"),
+            );
+        }
+        if self.read_only && self.app_id.is_none() {
+            checks.fail(
+                &["body", "readOnly"],
+                "only application-scoped keys (with appId) can be read-only",
+            );
+        }
+        let expires_at = match self.expires_at.as_deref() {
+            None => None,
+            Some(raw) => match Timestamp::parse_rfc3339(raw) {
+                Some(at) if at > now => Some(at),
+                Some(_) => {
+                    checks.fail(&["body", "expiresAt"], "must be in the future");
+                    None
+                }
+                None => {
+                    checks.fail(&["body", "expiresAt"], "must be an RFC 3339 date-time");
+                    None
+                }
+            },
+        };
+        checks.done()?;
+        Ok(ApiKeyFields {
+            name,
+            app_id: self.app_id,
+            read_only: self.read_only,
+            expires_at,
+        })
+    }
+}
+
+/// `ApiKeyOut`: a key as listed (never with its token).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyOut {
+    /// `key_...`.
+    pub id: String,
+    /// Label.
+    pub name: String,
+    /// `organization` or `application`.
+    pub scope: &'static str,
+    /// The application of an application-scoped key.
+    pub app_id: Option<String>,
+    /// Whether the key may only read.
+    pub read_only: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last use, to within a minute.
+    pub last_used_at: Option<Timestamp>,
+    /// Expiry, if any.
+    pub expires_at: Option<Timestamp>,
+    /// Revocation time, if revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl From<ApiKey> for ApiKeyOut {
+    fn from(key: ApiKey) -> Self {
+        let (scope, app_id, read_only) = match key.scope {
+            KeyScope::Organization => ("organization", None, false),
+            KeyScope::Application { app_id, read_only } => {
+                ("application", Some(app_id.to_string()), read_only)
+            }
+        };
+        Self {
+            id: key.id.to_string(),
+            name: key.name,
+            scope,
+            app_id,
+            read_only,
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            expires_at: key.expires_at,
+            revoked_at: key.revoked_at,
+        }
+    }
+}
+
+/// `ApiKeyCreatedOut`: a new key with its token, shown this once.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyCreatedOut {
+    /// The key.
+    #[serde(flatten)]
+    pub key: ApiKeyOut,
+    /// The secret token; store it now, it cannot be shown again.
+    pub token: String,
+}
+
+/// Shortest app-portal token lifetime (1 hour), as in the contract.
+pub const MIN_PORTAL_EXPIRY: Duration = Duration::from_secs(60 * 60);
+/// Longest and default app-portal token lifetime (7 days), as in the contract.
+pub const MAX_PORTAL_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// `AppPortalAccessIn`. `featureFlags`, `capabilities` and `sessionId` are accepted and ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppPortalAccessIn {
+    /// Creates the application when the path names none.
+    pub application: Option<ApplicationIn>,
+    /// Token lifetime in seconds (3600 to 604800; default 604800).
+    pub expiry: Option<i64>,
+    /// A read-only token.
+    pub read_only: Option<bool>,
+}
+
+impl AppPortalAccessIn {
+    /// The token lifetime asked for, checked against the contract's bounds.
+    pub fn lifetime(&self) -> Result<Duration, ApiError> {
+        let Some(secs) = self.expiry else {
+            return Ok(MAX_PORTAL_EXPIRY);
+        };
+        let range = MIN_PORTAL_EXPIRY.as_secs()..=MAX_PORTAL_EXPIRY.as_secs();
+        u64::try_from(secs)
+            .ok()
+            .filter(|s| range.contains(s))
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                ApiError::field(
+                    &["body", "expiry"],
+                    "must be between 3600 (1 hour) and 604800 (7 days) seconds",
+                )
+            })
+    }
+}
+
+/// `AppPortalAccessOut`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppPortalAccessOut {
+    /// An application-scoped token.
+    pub token: String,
+    /// Where the token is meant to be used, with the token in the fragment.
+    pub url: String,
+}
