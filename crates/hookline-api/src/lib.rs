@@ -11,12 +11,14 @@
 //! - [`auth`]: bearer-token check.
 //! - [`error`]: the one error type and its HTTP mapping (`{"code","detail"}`, 422 details).
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
+//! - [`payload_schemas`]: checking payloads against event-type schemas on ingest.
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod payload_schemas;
 pub mod routes;
 pub mod state;
 pub mod wire;

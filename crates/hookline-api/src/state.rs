@@ -8,6 +8,7 @@ use hookline_delivery::signing::Signer;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::payload_schemas::PayloadSchemas;
 
 /// API settings.
 #[derive(Debug, Clone)]
@@ -40,4 +41,6 @@ pub struct AppState {
     pub admin: Arc<AdminToken>,
     /// Seals and opens endpoint keyrings; knows the default key type and header names.
     pub signer: Signer,
+    /// Compiled event-type schemas for payload validation.
+    pub payload_schemas: PayloadSchemas,
 }

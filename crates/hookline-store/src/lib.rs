@@ -15,6 +15,7 @@
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
+//! - [`schemas`]: which event types check message payloads against their schema.
 //! - [`tasks`]: background tasks and their progress.
 //! - [`tools`]: example messages, statistics, counts, expunging content.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
@@ -24,6 +25,7 @@ pub mod maintenance;
 pub mod page;
 pub mod query;
 pub mod replay;
+pub mod schemas;
 pub mod secrets;
 pub mod sqlite;
 mod store;

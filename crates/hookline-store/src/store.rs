@@ -11,6 +11,7 @@ use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
 };
 use crate::replay::ReplayStore;
+use crate::schemas::SchemaStore;
 use crate::tasks::TaskStore;
 use crate::tools::ToolsStore;
 use hookline_core::model::Attempt;
@@ -21,7 +22,15 @@ use hookline_core::model::Attempt;
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
 pub trait Store:
-    ReplayStore + TaskStore + MaintenanceStore + ToolsStore + Send + Sync + std::fmt::Debug + 'static
+    ReplayStore
+    + TaskStore
+    + MaintenanceStore
+    + ToolsStore
+    + SchemaStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;

@@ -83,6 +83,7 @@ pub async fn start(
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
         signer,
+        payload_schemas: Default::default(),
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::router(state);

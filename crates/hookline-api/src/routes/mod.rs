@@ -8,6 +8,7 @@ mod endpoint_headers;
 mod endpoint_secret;
 mod endpoint_tools;
 mod event_type;
+mod event_type_schema;
 mod health;
 mod lookup;
 mod message;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .merge(application::routes())
         .merge(event_type::routes())
+        .merge(event_type_schema::routes())
         .merge(endpoint::routes())
         .merge(endpoint_headers::routes())
         .merge(endpoint_secret::routes())

@@ -8,7 +8,9 @@ pub mod attempt;
 pub mod endpoint;
 pub mod event_type;
 pub mod message;
+pub mod openapi;
 pub mod replay;
+pub mod schema;
 pub mod secret;
 pub mod tools;
 

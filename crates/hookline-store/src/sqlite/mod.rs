@@ -13,6 +13,7 @@ mod migrations;
 mod readers;
 mod replay;
 mod rows;
+mod schemas;
 mod tasks;
 mod tools;
 mod writer;

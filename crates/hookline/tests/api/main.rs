@@ -5,6 +5,7 @@ mod applications;
 mod bad_input;
 mod delivery;
 mod endpoints;
+mod event_type_schemas;
 mod event_types;
 mod housekeeping;
 mod interop;

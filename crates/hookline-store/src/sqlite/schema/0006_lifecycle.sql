@@ -57,3 +57,10 @@ END;
 -- Retention scans by age.
 CREATE INDEX messages_by_created ON messages(created_at);
 CREATE INDEX attempts_by_created ON attempts(created_at);
+
+-- Event types whose message payloads are checked against their schema on ingest (off unless
+-- listed with enabled = 1).
+CREATE TABLE event_type_validation (
+    name TEXT PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
+    enabled INTEGER NOT NULL
+);
