@@ -18,8 +18,10 @@
 //! - [`schemas`]: which event types check message payloads against their schema.
 //! - [`tasks`]: background tasks and their progress.
 //! - [`tools`]: example messages, statistics, counts, expunging content.
+//! - [`endpoint_secrets`]: changing endpoint secrets safely under concurrency.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
+pub mod endpoint_secrets;
 pub mod error;
 pub mod maintenance;
 pub mod page;

@@ -5,6 +5,7 @@ use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
+use crate::endpoint_secrets::EndpointSecretStore;
 use crate::maintenance::MaintenanceStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
@@ -27,6 +28,7 @@ pub trait Store:
     + MaintenanceStore
     + ToolsStore
     + SchemaStore
+    + EndpointSecretStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -67,7 +69,8 @@ pub trait Store:
     async fn get_endpoint(&self, app: &AppId, id_or_uid: &str) -> StoreResult<Option<Endpoint>>;
     /// Lists an application's endpoints by id.
     async fn list_endpoints(&self, app: &AppId, page: &PageRequest) -> StoreResult<Page<Endpoint>>;
-    /// Replaces an endpoint's fields (matched by id).
+    /// Replaces an endpoint's fields (matched by id), except its secret (see
+    /// [`EndpointSecretStore::replace_endpoint_secret`]).
     async fn update_endpoint(&self, endpoint: Endpoint) -> StoreResult<Endpoint>;
     /// Deletes an endpoint and its pending deliveries.
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()>;

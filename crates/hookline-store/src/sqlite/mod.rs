@@ -4,6 +4,7 @@ mod apps;
 mod attempts;
 mod connection;
 mod deliveries;
+mod endpoint_secrets;
 mod endpoints;
 mod event_types;
 mod list;

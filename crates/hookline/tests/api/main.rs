@@ -13,6 +13,7 @@ mod messages;
 mod replay;
 mod restart;
 mod secrets;
+mod secrets_at_rest;
 mod tools;
 
 use hookline_signature::SigningSecret;
