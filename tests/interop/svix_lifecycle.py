@@ -7,7 +7,7 @@ Creates an application and an endpoint on R, then with the SDK: reads the secret
 (the SDK parses the 200 body into EndpointSecretOut), sends a message, resends it, starts a
 recover, a replay-missing and a bulk replay (each parsed as RecoverOut/ReplayOut), reads and lists
 background tasks, reads endpoint stats, sends an example (svix.ping), expunges the message's
-content. Every response must parse into the SDK's models.
+content, imports event types from an OpenAPI spec (dry run, then for real). Every response must parse into the SDK's models.
 
 Prints one JSON line: {"app_id", "endpoint_id", "msg_id", "old_secret", "new_secret",
 "example_id", "task_ids": [...]}.
@@ -27,6 +27,7 @@ from svix.api import (
     EndpointIn,
     EndpointSecretRotateIn,
     EventExampleIn,
+    EventTypeImportOpenApiIn,
     MessageIn,
     RecoverIn,
     ReplayIn,
@@ -77,6 +78,18 @@ def run(svix: Svix, receiver_url: str) -> dict:
     check(example.id.startswith("msg_"), f"send_example -> {example!r}")
 
     svix.message.expunge_content(app.id, msg.id)
+
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "webhooks": {"pet.new": {"post": {"summary": "A pet", "requestBody": {"content": {
+            "application/json": {"schema": {"type": "object", "required": ["id"]}}}}}}},
+    }
+    dry = svix.event_type.import_openapi(EventTypeImportOpenApiIn(spec=spec, dry_run=True))
+    check(dry.data.modified == [] and len(dry.data.to_modify or []) == 1, f"dry import {dry!r}")
+    done = svix.event_type.import_openapi(EventTypeImportOpenApiIn(spec=spec))
+    check(done.data.modified == ["pet.new"], f"import {done!r}")
+    check(svix.event_type.get("pet.new").schemas["1"]["required"] == ["id"], "imported schema")
     return {
         "app_id": app.id,
         "endpoint_id": ep.id,

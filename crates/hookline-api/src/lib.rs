@@ -15,6 +15,7 @@
 //! - [`uniform_errors`]: axum's own error answers rewritten into the contract's body.
 //! - [`error`]: the one error type and its HTTP mapping (`{"code","detail"}`, 422 details).
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
+//! - [`payload_schemas`]: checking payloads against event-type schemas on ingest.
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
 
@@ -22,6 +23,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod payload_schemas;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;

@@ -8,6 +8,7 @@ use hookline_delivery::signing::Signer;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::payload_schemas::PayloadSchemas;
 use crate::security::Security;
 
 /// API settings.
@@ -43,4 +44,6 @@ pub struct AppState {
     pub signer: Signer,
     /// Rate-limit buckets and other state of the request guards.
     pub security: Arc<Security>,
+    /// Compiled event-type schemas for payload validation.
+    pub payload_schemas: PayloadSchemas,
 }

@@ -71,6 +71,8 @@ pub async fn run_replay(store: &dyn Store, waker: &Waker, task_id: &str, spec: &
         };
         sent += batch.queued;
         if batch.queued > 0 {
+            metrics::counter!("hookline_replayed_messages_total", "task" => task_kind(&spec.mode))
+                .increment(batch.queued);
             waker.wake();
         }
         let status = if batch.next.is_some() {

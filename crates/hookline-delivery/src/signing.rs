@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use hookline_core::Timestamp;
 use hookline_signature::signature_header;
-use hookline_store::secrets::SecretsKey;
+use hookline_store::secrets::{SEALED_PREFIX, SecretsKey};
+use hookline_store::{Store, StoreResult};
 
 use crate::keyring::{HeaderStyle, KeyKind, Keyring, KeyringError};
 
@@ -85,6 +86,40 @@ impl Signer {
             (names.timestamp, timestamp.to_string()),
             (names.signature, signature),
         ])
+    }
+}
+
+/// Seals every endpoint secret still stored in the clear (written before secrets were
+/// encrypted, or by a component that does not seal), in batches; returns how many it sealed.
+/// Secrets that cannot be read are left alone and logged.
+pub async fn seal_unsealed_secrets(store: &dyn Store, signer: &Signer) -> StoreResult<usize> {
+    const BATCH: u32 = 500;
+    let mut sealed = 0;
+    loop {
+        let found = store
+            .unsealed_endpoint_secrets(SEALED_PREFIX, BATCH)
+            .await?;
+        let mut progress = false;
+        for (app, endpoint, stored) in &found {
+            let keyring = match signer.open(stored) {
+                Ok(keyring) => keyring,
+                Err(err) => {
+                    tracing::error!(%endpoint, error = %err, "an endpoint's stored secret is unusable");
+                    continue;
+                }
+            };
+            let new = signer.seal(&keyring);
+            if store
+                .replace_endpoint_secret(app, endpoint, stored, &new, Timestamp::now())
+                .await?
+            {
+                sealed += 1;
+                progress = true;
+            }
+        }
+        if (found.len() as u32) < BATCH || !progress {
+            return Ok(sealed);
+        }
     }
 }
 

@@ -19,10 +19,13 @@
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
+//! - [`schemas`]: which event types check message payloads against their schema.
 //! - [`tasks`]: background tasks and their progress.
 //! - [`tools`]: example messages, statistics, counts, expunging content.
+//! - [`endpoint_secrets`]: changing endpoint secrets safely under concurrency.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
+pub mod endpoint_secrets;
 pub mod engine_store;
 pub mod error;
 pub mod feed;
@@ -32,6 +35,7 @@ pub mod maintenance;
 pub mod page;
 pub mod query;
 pub mod replay;
+pub mod schemas;
 pub mod secrets;
 pub mod sqlite;
 mod store;

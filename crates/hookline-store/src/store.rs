@@ -5,6 +5,7 @@ use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 use crate::StoreResult;
+use crate::endpoint_secrets::EndpointSecretStore;
 use crate::feed::FeedStore;
 use crate::idempotency::IdempotencyStore;
 use crate::keys::KeyStore;
@@ -14,6 +15,7 @@ use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
 };
 use crate::replay::ReplayStore;
+use crate::schemas::SchemaStore;
 use crate::tasks::TaskStore;
 use crate::tools::ToolsStore;
 use hookline_core::model::Attempt;
@@ -32,6 +34,8 @@ pub trait Store:
     + FeedStore
     + KeyStore
     + IdempotencyStore
+    + SchemaStore
+    + EndpointSecretStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -72,7 +76,8 @@ pub trait Store:
     async fn get_endpoint(&self, app: &AppId, id_or_uid: &str) -> StoreResult<Option<Endpoint>>;
     /// Lists an application's endpoints by id.
     async fn list_endpoints(&self, app: &AppId, page: &PageRequest) -> StoreResult<Page<Endpoint>>;
-    /// Replaces an endpoint's fields (matched by id).
+    /// Replaces an endpoint's fields (matched by id), except its secret (see
+    /// [`EndpointSecretStore::replace_endpoint_secret`]).
     async fn update_endpoint(&self, endpoint: Endpoint) -> StoreResult<Endpoint>;
     /// Deletes an endpoint and its pending deliveries.
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()>;

@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use hookline_core::model::{Application, DeliveryStatus, Endpoint, Message};
 use hookline_core::{AppId, EndpointId, EndpointUrl, EventTypeName, MessageId, Timestamp};
+use hookline_store::maintenance::MaintenanceStore;
 use hookline_store::query::{ClaimRequest, MessageFilter};
 use hookline_store::replay::{ReplayMode, ReplaySpec, ReplayStore, ResendOutcome};
+use hookline_store::tools::ToolsStore;
 use hookline_store::{Order, PageRequest, SqliteStore, Store};
 
 struct Fixture {
@@ -174,4 +176,28 @@ async fn recover_requeues_failed_deliveries_in_bounded_batches_once() {
         .await
         .expect("again");
     assert_eq!(again.queued, 0, "waiting deliveries are not queued twice");
+}
+
+#[tokio::test]
+async fn a_delivery_failed_without_an_attempt_does_not_start_the_auto_disable_clock() {
+    let (f, ids) = fixture(1).await;
+    f.store
+        .expunge_message_content(&f.app, ids[0].as_str())
+        .await
+        .expect("expunge");
+    let claim = ClaimRequest {
+        now: Timestamp::now().plus(Duration::from_secs(1)),
+        limit: 10,
+        lease: Duration::from_secs(30),
+        exclude: Vec::new(),
+    };
+    assert!(f.store.claim_due(claim).await.expect("claim").is_empty());
+    assert_eq!(
+        waiting(&f).await,
+        0,
+        "the delivery failed: nothing left to send"
+    );
+    let far = Timestamp::now().plus(Duration::from_secs(365 * 24 * 3600));
+    let disabled = f.store.disable_failing_endpoints(far, far).await;
+    assert_eq!(disabled.expect("pass"), vec![]);
 }

@@ -279,5 +279,30 @@ mod tests {
         let config = args.to_config().expect("valid");
         assert_eq!(config.max_body_bytes, 1024 * 1024);
         assert_eq!(config.delivery.retry_schedule.max_attempts(), 8);
+        assert_eq!(config.maintenance.retention, days(90));
+        assert_eq!(config.maintenance.disable_after, days(5));
+        assert_eq!(config.header_style, HeaderStyle::Webhook);
+        assert_eq!(config.key_kind, KeyKind::Hmac);
+    }
+
+    #[test]
+    fn lifecycle_settings_parse_and_bad_values_are_named() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["hookline", "serve"];
+            argv.extend_from_slice(extra);
+            let Command::Serve(args) = Cli::try_parse_from(argv).expect("parses").command else {
+                panic!("expected serve");
+            };
+            args.to_config()
+        };
+        let config =
+            parse(&["--header-style", "svix", "--signing-key-type", "ed25519"]).expect("valid");
+        assert_eq!(config.header_style, HeaderStyle::Svix);
+        assert_eq!(config.key_kind, KeyKind::Ed25519);
+        let err = parse(&["--header-style", "x-custom"]).expect_err("refused");
+        assert!(err.to_string().contains("HOOKLINE_HEADER_STYLE"));
+        let err = parse(&["--signing-key-type", "rsa"]).expect_err("refused");
+        assert!(err.to_string().contains("HOOKLINE_SIGNING_KEY_TYPE"));
+        assert!(Cli::try_parse_from(["hookline", "serve", "--retention-days", "0"]).is_err());
     }
 }

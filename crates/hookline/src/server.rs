@@ -10,7 +10,7 @@ use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
 use hookline_delivery::maintenance::Maintenance;
-use hookline_delivery::signing::Signer;
+use hookline_delivery::signing::{Signer, seal_unsealed_secrets};
 use hookline_store::feed::FeedSignal;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{SqliteStore, Store};
@@ -81,6 +81,13 @@ pub async fn start(
 
     let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
     let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
+    let sealed = seal_unsealed_secrets(store.as_ref(), &signer).await?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "encrypted endpoint secrets that were stored in the clear"
+        );
+    }
     let mut delivery = config.delivery.clone();
     delivery.signer = signer.clone();
     let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
@@ -96,6 +103,7 @@ pub async fn start(
         admin: Arc::new(AdminToken::new(&admin_token)),
         signer,
         security: Arc::new(Security::new(config.rate_limit)),
+        payload_schemas: Default::default(),
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::router(state);

@@ -44,11 +44,38 @@ async fn load(state: &AppState, app_id: &str, endpoint_id: &str) -> ApiResult<(E
     Ok((endpoint, keyring))
 }
 
-async fn save(state: &AppState, mut endpoint: Endpoint, keyring: &Keyring) -> ApiResult<()> {
-    endpoint.secret = state.signer.seal(keyring);
-    endpoint.updated_at = Timestamp::now();
-    state.store.update_endpoint(endpoint).await?;
-    Ok(())
+/// Most times a change is retried when the secret changed under it.
+const TRIES: usize = 8;
+
+/// Applies `change` to the endpoint's keyring and stores it, unless another change landed
+/// in between, in which case it reads the keyring again and retries.
+async fn change_keyring(
+    state: &AppState,
+    app_id: &str,
+    endpoint_id: &str,
+    mut change: impl FnMut(&mut Keyring),
+) -> ApiResult<Keyring> {
+    for _ in 0..TRIES {
+        let (endpoint, mut keyring) = load(state, app_id, endpoint_id).await?;
+        change(&mut keyring);
+        let sealed = state.signer.seal(&keyring);
+        let stored = state
+            .store
+            .replace_endpoint_secret(
+                &endpoint.app_id,
+                &endpoint.id,
+                &endpoint.secret,
+                &sealed,
+                Timestamp::now(),
+            )
+            .await?;
+        if stored {
+            return Ok(keyring);
+        }
+    }
+    Err(ApiError::Conflict(
+        "the endpoint's secret kept changing concurrently; try again".into(),
+    ))
 }
 
 async fn read(
@@ -74,16 +101,15 @@ async fn rotate(
         parse_json(&body)?
     };
     let rotation = request.validate()?;
-    let (endpoint, mut keyring) = load(&state, &app_id, &endpoint_id).await?;
-    let key = rotation
-        .key
-        .unwrap_or_else(|| KeyKind::of(keyring.current()).generate());
-    keyring.rotate(
-        key,
-        Timestamp::now(),
-        rotation.grace.unwrap_or(DEFAULT_GRACE),
-    );
-    save(&state, endpoint, &keyring).await?;
+    let grace = rotation.grace.unwrap_or(DEFAULT_GRACE);
+    let keyring = change_keyring(&state, &app_id, &endpoint_id, |keyring| {
+        let key = rotation
+            .key
+            .clone()
+            .unwrap_or_else(|| KeyKind::of(keyring.current()).generate());
+        keyring.rotate(key, Timestamp::now(), grace);
+    })
+    .await?;
     Ok((
         Extension(NoReplay),
         Json(EndpointSecretOut::for_key(keyring.current())),
@@ -117,11 +143,11 @@ async fn set_signing(
     Path((app_id, endpoint_id)): Path<(String, String)>,
     ValidJson(body): ValidJson<EndpointSigningIn>,
 ) -> ApiResult<Json<EndpointSigningOut>> {
-    let change = body.validate()?;
-    let (endpoint, mut keyring) = load(&state, &app_id, &endpoint_id).await?;
-    if let Some(style) = change {
-        keyring.set_header_style(style);
-        save(&state, endpoint, &keyring).await?;
-    }
+    let keyring = match body.validate()? {
+        Some(style) => {
+            change_keyring(&state, &app_id, &endpoint_id, |k| k.set_header_style(style)).await?
+        }
+        None => load(&state, &app_id, &endpoint_id).await?.1,
+    };
     Ok(Json(signing_out(&state, &keyring)))
 }

@@ -99,6 +99,7 @@ async fn create(
     ValidJson(body): ValidJson<MessageIn>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
     let fields = body.validate()?;
+    crate::payload_schemas::check(&state, fields.event_type.as_str(), &fields.payload).await?;
     let with_content = params.flag("with_content", true)?;
     let app = target_app(&state, &app_id, &body).await?;
     let message = Message {

@@ -10,6 +10,7 @@ mod endpoint_headers;
 mod endpoint_secret;
 mod endpoint_tools;
 mod event_type;
+mod event_type_schema;
 mod events;
 mod health;
 mod lookup;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .merge(application::routes())
         .merge(event_type::routes())
+        .merge(event_type_schema::routes())
         .merge(endpoint::routes())
         .merge(endpoint_headers::routes())
         .merge(endpoint_secret::routes())

@@ -28,13 +28,8 @@ pub struct EventTypeIn {
 }
 
 fn check_schemas(checks: &mut Checks, schemas: &Option<serde_json::Value>) {
-    if let Some(value) = schemas
-        && !value.is_object()
-    {
-        checks.fail(
-            &["body", "schemas"],
-            "must be a JSON object of schemas by version",
-        );
+    if let Some(value) = schemas {
+        super::schema::check_versions(checks, &["body", "schemas"], value);
     }
 }
 

@@ -11,7 +11,9 @@ pub mod endpoint;
 pub mod event_type;
 pub mod feed;
 pub mod message;
+pub mod openapi;
 pub mod replay;
+pub mod schema;
 pub mod secret;
 pub mod tools;
 

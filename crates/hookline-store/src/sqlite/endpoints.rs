@@ -14,24 +14,33 @@ fn names<T: ToString>(list: &Option<Vec<T>>) -> Option<String> {
         .map(|v| to_json(&v.iter().map(T::to_string).collect::<Vec<_>>()))
 }
 
+/// Runs `sql` with the endpoint's fields bound by name; fields the statement does not name
+/// are skipped (updates leave the secret alone).
 fn write(conn: &Connection, sql: &str, ep: &Endpoint) -> StoreResult<usize> {
-    conn.prepare_cached(sql)?
-        .execute(named_params! {
-            ":id": ep.id.as_str(),
-            ":app_id": ep.app_id.as_str(),
-            ":uid": ep.uid.as_ref().map(|u| u.as_str()),
-            ":url": ep.url.as_str(),
-            ":description": ep.description,
-            ":event_types": names(&ep.event_types),
-            ":channels": names(&ep.channels),
-            ":disabled": ep.disabled,
-            ":throttle_rate": ep.throttle_rate,
-            ":metadata": to_json(&ep.metadata),
-            ":headers": to_json(&ep.headers),
-            ":secret": ep.secret,
-            ":created_at": ep.created_at.as_millis(),
-            ":updated_at": ep.updated_at.as_millis(),
-        })
+    let mut stmt = conn.prepare_cached(sql)?;
+    let all = named_params! {
+        ":id": ep.id.as_str(),
+        ":app_id": ep.app_id.as_str(),
+        ":uid": ep.uid.as_ref().map(|u| u.as_str()),
+        ":url": ep.url.as_str(),
+        ":description": ep.description,
+        ":event_types": names(&ep.event_types),
+        ":channels": names(&ep.channels),
+        ":disabled": ep.disabled,
+        ":throttle_rate": ep.throttle_rate,
+        ":metadata": to_json(&ep.metadata),
+        ":headers": to_json(&ep.headers),
+        ":secret": ep.secret,
+        ":created_at": ep.created_at.as_millis(),
+        ":updated_at": ep.updated_at.as_millis(),
+    };
+    let mut used = Vec::with_capacity(all.len());
+    for param in all {
+        if stmt.parameter_index(param.0)?.is_some() {
+            used.push(*param);
+        }
+    }
+    stmt.execute(used.as_slice())
         .map_err(|err| match StoreError::from(err) {
             StoreError::Conflict(_) => StoreError::Conflict(
                 "an endpoint with this uid already exists in this application".into(),
@@ -58,7 +67,7 @@ pub(crate) fn update(conn: &Connection, ep: Endpoint) -> StoreResult<Endpoint> {
         "UPDATE endpoints SET uid = :uid, url = :url, description = :description,
          event_types = :event_types, channels = :channels, disabled = :disabled,
          throttle_rate = :throttle_rate, metadata = :metadata, headers = :headers,
-         secret = :secret, created_at = :created_at, updated_at = :updated_at
+         created_at = :created_at, updated_at = :updated_at
          WHERE id = :id AND app_id = :app_id",
         &ep,
     )?;

@@ -13,6 +13,7 @@ mod engine_lanes;
 mod engine_safety;
 mod engine_schedules;
 mod error_bodies;
+mod event_type_schemas;
 mod event_types;
 mod housekeeping;
 mod idempotency;
@@ -28,6 +29,7 @@ mod replay;
 mod restart;
 mod scopes;
 mod secrets;
+mod secrets_at_rest;
 mod tools;
 
 use hookline_signature::SigningSecret;

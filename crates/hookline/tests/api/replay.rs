@@ -309,6 +309,14 @@ async fn replays_refuse_bad_ranges_unsupported_filters_and_disabled_endpoints() 
         app.get("/api/v1/background-task/qtask_nope").await.status,
         404
     );
+    let anonymous = app
+        .client
+        .post(format!("{}{base}/recover", app.address))
+        .json(&json!({ "since": an_hour_ago() }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), 401);
 }
 
 #[tokio::test]

@@ -34,11 +34,14 @@ CREATE TABLE endpoint_failing (
 );
 CREATE INDEX endpoint_failing_by_since ON endpoint_failing(since);
 
-CREATE TRIGGER deliveries_after_exhausted AFTER UPDATE OF status ON deliveries
-WHEN NEW.status = 2 AND NEW.next_attempt_at IS NULL AND OLD.status <> 2
+-- An attempt that failed with no next attempt exhausted its delivery's retries. Counting
+-- attempts (not delivery states) keeps deliveries failed for other reasons (content expunged,
+-- endpoint disabled) off the clock.
+CREATE TRIGGER attempts_after_exhausted AFTER INSERT ON attempts
+WHEN NEW.status = 2 AND NEW.next_attempt_at IS NULL
 BEGIN
     INSERT INTO endpoint_failing (endpoint_id, since, last)
-    VALUES (NEW.endpoint_id, NEW.updated_at, NEW.updated_at)
+    VALUES (NEW.endpoint_id, NEW.created_at, NEW.created_at)
     ON CONFLICT (endpoint_id) DO UPDATE SET last = excluded.last;
 END;
 
@@ -57,3 +60,10 @@ END;
 -- Retention scans by age.
 CREATE INDEX messages_by_created ON messages(created_at);
 CREATE INDEX attempts_by_created ON attempts(created_at);
+
+-- Event types whose message payloads are checked against their schema on ingest (off unless
+-- listed with enabled = 1).
+CREATE TABLE event_type_validation (
+    name TEXT PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
+    enabled INTEGER NOT NULL
+);

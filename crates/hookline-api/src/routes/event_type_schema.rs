@@ -1,0 +1,176 @@
+//! Event types and their schemas: payload validation on ingest, and OpenAPI 3.1 export/import.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hookline_core::model::EventType;
+use hookline_core::{EventTypeName, Timestamp};
+use hookline_store::{Order, PageRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ValidJson, parse_json};
+use crate::state::AppState;
+use crate::wire::Checks;
+use crate::wire::openapi::{ImportIn, ImportOut, ImportOutData, Imported, export, read_spec};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/event-type/{name}/payload-validation",
+            get(read_validation).put(set_validation),
+        )
+        .route(
+            "/event-type/export/openapi",
+            get(export_openapi).post(export_openapi),
+        )
+        .route("/event-type/import/openapi", post(import_openapi))
+}
+
+/// Whether message payloads of an event type are checked against its newest schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PayloadValidation {
+    /// On or off (off by default).
+    enabled: bool,
+}
+
+async fn find(state: &AppState, name: &str) -> ApiResult<EventType> {
+    state
+        .store
+        .get_event_type(name)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event type"))
+}
+
+async fn read_validation(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<PayloadValidation>> {
+    let event_type = find(&state, &name).await?;
+    let enabled = state
+        .store
+        .payload_validation(event_type.name.as_str())
+        .await?;
+    Ok(Json(PayloadValidation { enabled }))
+}
+
+async fn set_validation(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    ValidJson(body): ValidJson<PayloadValidation>,
+) -> ApiResult<Json<PayloadValidation>> {
+    let event_type = find(&state, &name).await?;
+    if body.enabled
+        && event_type
+            .schemas
+            .as_ref()
+            .and_then(crate::wire::schema::newest)
+            .is_none()
+    {
+        return Err(ApiError::field(
+            &["body", "enabled"],
+            "the event type has no schema to check payloads against; set its schemas first",
+        ));
+    }
+    state
+        .store
+        .set_payload_validation(event_type.name.as_str(), body.enabled)
+        .await?;
+    Ok(Json(body))
+}
+
+/// Every event type, archived ones included, page by page.
+async fn all_event_types(state: &AppState) -> ApiResult<Vec<EventType>> {
+    let mut all = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT, Order::Ascending);
+    loop {
+        let found = state.store.list_event_types(&page, true).await?;
+        all.extend(found.items);
+        match found.iterator {
+            Some(next) if !found.done => page.iterator = Some(next),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// The OpenAPI 3.1 document of the (unarchived) event types, answered directly (200).
+async fn export_openapi(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(export(&all_event_types(&state).await?)))
+}
+
+async fn import_openapi(
+    State(state): State<AppState>,
+    ValidJson(body): ValidJson<ImportIn>,
+) -> ApiResult<Json<ImportOut>> {
+    let spec = match (body.spec, body.spec_raw) {
+        (Some(spec), None) => spec,
+        (None, Some(raw)) => parse_json::<Value>(raw.as_bytes()).map_err(|_| {
+            ApiError::field(
+                &["body", "specRaw"],
+                "must be a JSON document (YAML is not supported)",
+            )
+        })?,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "send the spec as exactly one of `spec` or `specRaw`".into(),
+            ));
+        }
+    };
+    let mut checks = Checks::default();
+    let imported = read_spec(&mut checks, &spec);
+    checks.done()?;
+    if body.dry_run {
+        let data = ImportOutData {
+            modified: Vec::new(),
+            to_modify: Some(imported),
+        };
+        return Ok(Json(ImportOut { data }));
+    }
+    let now = Timestamp::now();
+    let existing = all_event_types(&state).await?;
+    let mut modified = Vec::with_capacity(imported.len());
+    for item in &imported {
+        let current = existing.iter().find(|et| et.name.as_str() == item.name);
+        state
+            .store
+            .upsert_event_type(merge(current, item, now)?)
+            .await?;
+        modified.push(item.name.clone());
+    }
+    if body.replace_all {
+        for mut et in existing {
+            if !et.archived && !imported.iter().any(|i| i.name == et.name.as_str()) {
+                et.archived = true;
+                et.updated_at = now;
+                state.store.upsert_event_type(et).await?;
+            }
+        }
+    }
+    Ok(Json(ImportOut {
+        data: ImportOutData {
+            modified,
+            to_modify: None,
+        },
+    }))
+}
+
+/// The event type an import leaves: the spec's fields over the current ones, unarchived.
+fn merge(current: Option<&EventType>, item: &Imported, now: Timestamp) -> ApiResult<EventType> {
+    let name = EventTypeName::parse(item.name.clone())
+        .map_err(|e| ApiError::Internal(format!("an imported name went bad: {e}")))?;
+    Ok(EventType {
+        name,
+        description: item.description.clone(),
+        archived: false,
+        deprecated: item.deprecated,
+        schemas: item.schemas.clone(),
+        feature_flag: current.and_then(|c| c.feature_flag.clone()),
+        group_name: item
+            .group_name
+            .clone()
+            .or_else(|| current.and_then(|c| c.group_name.clone())),
+        created_at: current.map_or(now, |c| c.created_at),
+        updated_at: now,
+    })
+}
