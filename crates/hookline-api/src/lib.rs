@@ -13,10 +13,12 @@
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
+//! - [`inbound`]: webhooks in: ingest sources, their endpoints and log, and `POST /in/{source}`.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod inbound;
 pub mod routes;
 pub mod state;
 pub mod wire;

@@ -7,6 +7,7 @@ use hookline_delivery::engine::Waker;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::inbound::InboundConfig;
 
 /// API settings.
 #[derive(Debug, Clone)]
@@ -15,6 +16,8 @@ pub struct ApiConfig {
     pub max_body_bytes: usize,
     /// Which addresses endpoints may point at (literal IPs are checked at creation).
     pub policy: Arc<TargetPolicy>,
+    /// How `/in/{source}` treats callers and how ingest URLs are written.
+    pub inbound: InboundConfig,
 }
 
 impl Default for ApiConfig {
@@ -22,6 +25,7 @@ impl Default for ApiConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             policy: Arc::new(TargetPolicy::default()),
+            inbound: InboundConfig::default(),
         }
     }
 }

@@ -112,6 +112,11 @@ prefixed_id!(
     DeliveryId,
     "dlv_"
 );
+prefixed_id!(
+    /// Identifies an inbound source: a provider posting to `/in/{source}`.
+    SourceId,
+    "src_"
+);
 
 #[cfg(test)]
 mod tests {

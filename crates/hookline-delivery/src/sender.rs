@@ -123,8 +123,12 @@ impl Sender {
                 started,
             );
         }
-        let payload = job.message.payload.clone().unwrap_or_default();
-        let headers = match webhook_headers(job, now, payload.as_bytes()) {
+        // An inbound event is forwarded with its original bytes; other messages send the payload.
+        let payload = match &job.forward {
+            Some(forward) => forward.body.clone(),
+            None => job.message.payload.clone().unwrap_or_default().into_bytes(),
+        };
+        let headers = match webhook_headers(job, now, &payload) {
             Ok(headers) => headers,
             Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
         };
@@ -153,7 +157,8 @@ impl Sender {
 }
 
 /// The headers of one attempt: Standard Webhooks identity and signature, the endpoint's own
-/// headers (reserved names skipped), and the JSON content type.
+/// headers (reserved names skipped), and the JSON content type. A forwarded inbound event also
+/// carries its original headers (the endpoint's win) and its original content type.
 pub fn webhook_headers(
     job: &DeliveryJob,
     now: Timestamp,
@@ -166,7 +171,11 @@ pub fn webhook_headers(
     let signature = sign(&secret, msg_id, timestamp, body);
 
     let mut headers = HeaderMap::new();
-    for (name, value) in &job.endpoint.headers {
+    let forwarded = job
+        .forward
+        .iter()
+        .flat_map(|f| f.headers.iter().map(|(n, v)| (n, v)));
+    for (name, value) in forwarded.chain(&job.endpoint.headers) {
         if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
             continue;
         }
@@ -177,7 +186,13 @@ pub fn webhook_headers(
             headers.insert(name, value);
         }
     }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let content_type = job
+        .forward
+        .as_ref()
+        .and_then(|f| f.content_type.as_deref())
+        .and_then(|ct| HeaderValue::from_str(ct).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_TYPE, content_type);
     let fixed = [
         ("webhook-id", msg_id.to_owned()),
         ("webhook-timestamp", timestamp.to_string()),

@@ -12,16 +12,19 @@
 //! - [`error`]: the typed errors callers match on (`NotFound`, `Conflict`, `Unavailable`).
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
+//! - [`sources`]: [`SourceStore`], inbound sources and the events they accept.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 
 pub mod error;
 pub mod page;
 pub mod query;
+pub mod sources;
 pub mod sqlite;
 mod store;
 
 pub use error::StoreError;
 pub use page::{Order, Page, PageRequest};
+pub use sources::SourceStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
 

@@ -101,6 +101,20 @@ pub struct DeliveryJob {
     pub message: Message,
     /// The endpoint to send it to, as configured now.
     pub endpoint: Endpoint,
+    /// For a message that is an inbound event: the original request to pass on (its exact
+    /// body bytes, content type and headers) in place of the stored JSON payload.
+    pub forward: Option<ForwardedRequest>,
+}
+
+/// The parts of an accepted inbound request that are forwarded to the source's endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardedRequest {
+    /// The original `Content-Type`, if the request had one.
+    pub content_type: Option<String>,
+    /// Original headers to pass on (Hookline's own signature headers still win).
+    pub headers: Vec<(String, String)>,
+    /// The body exactly as received.
+    pub body: Vec<u8>,
 }
 
 /// The engine's claim request.

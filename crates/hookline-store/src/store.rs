@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
+use crate::SourceStore;
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
 use crate::query::{
@@ -16,7 +17,7 @@ use hookline_core::model::Attempt;
 /// Lookups take `id_or_uid` wherever the contract lets a caller use their own `uid` in place of
 /// Hookline's id. Unique-value clashes surface as [`crate::StoreError::Conflict`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: SourceStore + Send + Sync + std::fmt::Debug + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

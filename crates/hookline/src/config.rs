@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookline_api::inbound::InboundConfig;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
@@ -20,6 +21,8 @@ pub struct Config {
     pub migrate: bool,
     /// Delivery engine settings, including the outbound address policy.
     pub delivery: DeliveryConfig,
+    /// Receiving webhooks: trusted proxies and the public URL of ingest endpoints.
+    pub inbound: InboundConfig,
 }
 
 impl Config {
@@ -31,6 +34,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             migrate: true,
             delivery: DeliveryConfig::default(),
+            inbound: InboundConfig::default(),
         }
     }
 

@@ -62,6 +62,7 @@ pub async fn start(
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
+            inbound: config.inbound.clone(),
         }),
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
@@ -72,6 +73,8 @@ pub async fn start(
     let engine_task = tokio::spawn(engine.run(shutdown.clone()));
     let api_shutdown = shutdown.clone();
     let api_task = tokio::spawn(async move {
+        // The peer address feeds inbound sources' IP allowlists.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { api_shutdown.cancelled().await })
             .await;

@@ -28,6 +28,7 @@ pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<V
                 delivery: rows::delivery_at(row, 0)?,
                 message: rows::message_at(row, DELIVERY_WIDTH)?,
                 endpoint: rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?,
+                forward: None,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

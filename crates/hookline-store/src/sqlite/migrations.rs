@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use crate::{StoreError, StoreResult};
 
 /// Each entry moves the schema up one version; never edit a released entry, append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("schema/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/0001_initial.sql"),
+    include_str!("schema/0003_inbound.sql"),
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {

@@ -6,11 +6,13 @@ mod connection;
 mod deliveries;
 mod endpoints;
 mod event_types;
+mod inbound_events;
 mod list;
 mod messages;
 mod migrations;
 mod readers;
 mod rows;
+mod sources;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -225,7 +227,11 @@ impl Store for SqliteStore {
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
         self.writer
-            .write(move |c| deliveries::claim_due(c, claim))
+            .write(move |c| {
+                let mut jobs = deliveries::claim_due(c, claim)?;
+                inbound_events::attach_forwarding(c, &mut jobs)?;
+                Ok(jobs)
+            })
             .await
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {

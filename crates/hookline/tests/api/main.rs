@@ -6,6 +6,7 @@ mod bad_input;
 mod delivery;
 mod endpoints;
 mod event_types;
+mod inbound;
 mod interop;
 mod messages;
 mod restart;

@@ -1,0 +1,249 @@
+//! `POST /in/{source}`: the provider-facing end. Only checks and one durable write happen here
+//! (allowlist, body limit, signature, dedupe, commit); forwarding is the delivery engine's job.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hookline_core::model::Message;
+use hookline_core::source::{InboundEvent, InboundOutcome, Source};
+use hookline_core::{EventTypeName, MessageId, Timestamp};
+use hookline_signature::{InboundRequest, Scheme, VerifyError};
+use serde_json::{Value, json};
+
+use super::client_ip::{allowed, client_ip};
+use super::scheme::scheme;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Request headers never stored or forwarded: credentials, and hop-by-hop or per-connection
+/// headers that describe the provider's connection to Hookline, not the event.
+const DROPPED_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "host",
+    "content-length",
+    "content-type",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "forwarded",
+];
+
+/// Why an inbound request was refused, as the provider sees it.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// No such source; says nothing about which sources exist.
+    UnknownSource,
+    /// The client address is outside the source's allowlist.
+    IpNotAllowed,
+    /// The body is over the limit.
+    TooLarge,
+    /// The signature or credentials did not verify.
+    Unverified(VerifyError),
+    /// Storage failed: the provider should retry.
+    Store(ApiError),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, detail) = match self {
+            Self::UnknownSource => (StatusCode::NOT_FOUND, "not_found", "not found".to_owned()),
+            Self::IpNotAllowed => (
+                StatusCode::FORBIDDEN,
+                "ip_not_allowed",
+                "the client address is not allowed to post to this source".to_owned(),
+            ),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is larger than the configured limit".to_owned(),
+            ),
+            Self::Unverified(err) => (StatusCode::UNAUTHORIZED, err.code(), err.to_string()),
+            Self::Store(err) => return err.into_response(),
+        };
+        (status, Json(json!({ "code": code, "detail": detail }))).into_response()
+    }
+}
+
+fn count_verification(source_type: &str, result: &'static str) {
+    metrics::counter!(
+        "hookline_inbound_verifications_total",
+        "source_type" => source_type.to_owned(),
+        "result" => result,
+    )
+    .increment(1);
+}
+
+/// The headers kept with the event and forwarded: everything but [`DROPPED_HEADERS`] and
+/// values that are not text.
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| !DROPPED_HEADERS.contains(&name.as_str()))
+        .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+        .collect()
+}
+
+/// Slack's `url_verification` handshake: answered with the challenge, never stored.
+fn slack_challenge(scheme: &Scheme, body: &[u8]) -> Option<Value> {
+    if !matches!(scheme, Scheme::Slack(_)) {
+        return None;
+    }
+    let value: Value = serde_json::from_slice(body).ok()?;
+    if value.get("type")?.as_str()? != "url_verification" {
+        return None;
+    }
+    Some(json!({ "challenge": value.get("challenge")?.clone() }))
+}
+
+/// Receives one provider request for the source named by token, id or uid.
+pub(crate) async fn receive(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    request: Request,
+) -> Result<Response, Refusal> {
+    let source = state
+        .store
+        .find_ingest_source(&key)
+        .await
+        .map_err(|e| Refusal::Store(e.into()))?
+        .ok_or(Refusal::UnknownSource)?;
+
+    let (parts, body) = request.into_parts();
+    if !source.allowed_ips.is_empty() {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .ok_or(Refusal::IpNotAllowed)?;
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = client_ip(peer, forwarded, &state.config.inbound.trusted_proxies);
+        if !allowed(client, &source.allowed_ips) {
+            tracing::info!(source = %source.id, %client, "inbound request from a disallowed address");
+            return Err(Refusal::IpNotAllowed);
+        }
+    }
+    let body = read_body(body, state.config.max_body_bytes).await?;
+
+    let scheme = scheme(&source.source_type, &source.config).map_err(|e| {
+        Refusal::Store(ApiError::Internal(format!(
+            "stored config of source {} is unusable: {}",
+            source.id, e.msg
+        )))
+    })?;
+    let now = Timestamp::now();
+    let dedupe_key = verify(&source, &scheme, &parts.headers, &body, now)?;
+    if let Some(challenge) = slack_challenge(&scheme, &body) {
+        return Ok(Json(challenge).into_response());
+    }
+    let id = MessageId::generate();
+    let event = InboundEvent {
+        id: id.clone(),
+        source_id: source.id.clone(),
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        headers: kept_headers(&parts.headers),
+        body: body.to_vec(),
+        dedupe_key,
+        received_at: now,
+    };
+    let outcome = state
+        .store
+        .accept_inbound(
+            event,
+            message_for(&source, id.clone(), now),
+            source.dedupe_window_secs,
+        )
+        .await
+        .map_err(|e| Refusal::Store(e.into()))?;
+    let id = match outcome {
+        InboundOutcome::Accepted { deliveries } => {
+            count_event(&source.source_type, "accepted");
+            if deliveries > 0 {
+                state.waker.wake();
+            }
+            id
+        }
+        InboundOutcome::Duplicate(original) => {
+            count_event(&source.source_type, "duplicate");
+            original
+        }
+    };
+    Ok(Json(json!({ "id": id })).into_response())
+}
+
+/// Verifies the request under the source's scheme, counting the result; on success returns
+/// the provider's delivery id when the source dedupes.
+fn verify(
+    source: &Source,
+    scheme: &Scheme,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: Timestamp,
+) -> Result<Option<String>, Refusal> {
+    let inbound = InboundRequest::new(headers, body, now.as_secs());
+    if let Err(err) = scheme.verify(&inbound) {
+        count_verification(&source.source_type, err.code());
+        return Err(Refusal::Unverified(err));
+    }
+    count_verification(&source.source_type, "ok");
+    Ok((source.dedupe_window_secs > 0)
+        .then(|| scheme.delivery_id(&inbound))
+        .flatten())
+}
+
+fn count_event(source_type: &str, outcome: &'static str) {
+    metrics::counter!(
+        "hookline_inbound_events_total",
+        "source_type" => source_type.to_owned(),
+        "outcome" => outcome,
+    )
+    .increment(1);
+}
+
+/// The message an event becomes. Its exact bytes live with the event (they may not be UTF-8);
+/// the message carries identity and the delivery plan, so its payload text stays empty.
+fn message_for(source: &Source, id: MessageId, now: Timestamp) -> Message {
+    Message {
+        id,
+        app_id: source.app_id.clone(),
+        event_type: EventTypeName::from_trusted(format!("inbound.{}", source.source_type)),
+        event_id: None,
+        channels: None,
+        payload: Some(String::new()),
+        created_at: now,
+    }
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Refusal> {
+    to_bytes(body, limit).await.map_err(|err| {
+        let too_large = std::error::Error::source(&err)
+            .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            Refusal::TooLarge
+        } else {
+            Refusal::Store(ApiError::BadRequest(format!(
+                "the request body could not be read: {err}"
+            )))
+        }
+    })
+}

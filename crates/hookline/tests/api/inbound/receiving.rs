@@ -1,0 +1,334 @@
+//! `POST /in/{source}`: verification, refusals, dedupe, allowlist, exact bytes, forwarding.
+
+use std::collections::HashSet;
+
+use hookline_signature::SharedSecret;
+use hookline_signature::providers::github;
+use hookline_testkit::{TestReceiver, spawn_app, spawn_app_with};
+use serde_json::json;
+
+use super::{add_endpoint, assert_refused, create_source, log_len, post_in};
+use crate::assert_signed;
+
+const GITHUB_SECRET: &str = "It's a Secret to Everybody";
+
+fn github_sign(body: &[u8]) -> String {
+    github::sign(&SharedSecret::new(GITHUB_SECRET).expect("secret"), body)
+}
+
+#[tokio::test]
+async fn a_verified_event_is_acknowledged_then_forwarded_signed_with_its_exact_bytes() {
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "GitHub", "type": "github", "config": { "secret": GITHUB_SECRET } }),
+    )
+    .await;
+    let (_, secret) = add_endpoint(&app, &source.id, &receiver.endpoint("/github")).await;
+
+    let body = br#"{ "action": "opened",  "number": 1, "note": "caf\u00e9" }"#;
+    let signature = github_sign(body);
+    let headers = [
+        ("X-Hub-Signature-256", signature.as_str()),
+        ("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+        ("X-GitHub-Event", "pull_request"),
+        ("Content-Type", "application/json"),
+    ];
+    let answer = post_in(&app, &source.ingest_url, &headers, body.to_vec()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let id = answer.str("id");
+    // Durable before the ack: the event is in the log as soon as the 2xx is back.
+    assert_eq!(log_len(&app, &source.id).await, 1);
+
+    let forwarded = receiver.next_request().await;
+    assert_eq!(forwarded.uri.path(), "/github");
+    assert_eq!(forwarded.body.as_ref(), body);
+    assert_eq!(forwarded.header("content-type"), "application/json");
+    assert_eq!(forwarded.header("x-github-event"), "pull_request");
+    assert_eq!(forwarded.header("x-hub-signature-256"), signature);
+    assert_eq!(forwarded.header("webhook-id"), id);
+    assert_signed(&forwarded, &secret);
+}
+
+#[tokio::test]
+async fn a_non_utf8_form_body_is_forwarded_byte_for_byte_with_its_content_type() {
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Legacy", "type": "bearer", "config": { "token": "s3cret-token" } }),
+    )
+    .await;
+    let (_, secret) = add_endpoint(&app, &source.id, &receiver.endpoint("/legacy")).await;
+
+    let body: Vec<u8> = b"name=caf\xe9&bytes=\x00\xff\xfe".to_vec();
+    let headers = [
+        ("Authorization", "Bearer s3cret-token"),
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=latin1",
+        ),
+    ];
+    let answer = post_in(&app, &source.ingest_url, &headers, body.clone()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let forwarded = receiver.next_request().await;
+    assert_eq!(forwarded.body.as_ref(), body.as_slice());
+    assert_eq!(
+        forwarded.header("content-type"),
+        "application/x-www-form-urlencoded; charset=latin1"
+    );
+    // The provider's credentials are not passed on.
+    assert_eq!(forwarded.header("authorization"), "");
+    assert_signed(&forwarded, &secret);
+
+    // Pulling instead of pushing: the raw body comes back exactly.
+    let id = answer.str("id");
+    let raw = app
+        .client
+        .get(format!(
+            "{}/ingest/api/v1/source/{}/log/{id}/body",
+            app.address, source.id
+        ))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("body request");
+    assert_eq!(
+        raw.headers()["content-type"],
+        "application/x-www-form-urlencoded; charset=latin1"
+    );
+    assert_eq!(raw.bytes().await.expect("bytes").as_ref(), body.as_slice());
+}
+
+#[tokio::test]
+async fn refused_requests_name_what_failed_and_are_never_stored() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "GitHub", "type": "github", "config": { "secret": GITHUB_SECRET } }),
+    )
+    .await;
+    let body = br#"{"zen":"Keep it logically awesome."}"#;
+    let signature = github_sign(body);
+
+    let tampered = br#"{"zen":"Keep it logically awesomE."}"#;
+    let answer = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Hub-Signature-256", signature.as_str())],
+        tampered.to_vec(),
+    )
+    .await;
+    assert_refused(&answer, 401, "bad_signature");
+
+    let answer = post_in(&app, &source.ingest_url, &[], body.to_vec()).await;
+    assert_refused(&answer, 401, "missing_header");
+    let detail = answer.body["detail"].as_str().expect("detail");
+    assert!(detail.contains("X-Hub-Signature-256"), "{detail}");
+
+    let answer = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Hub-Signature-256", "sha1=abc")],
+        body.to_vec(),
+    )
+    .await;
+    assert_refused(&answer, 401, "malformed_signature_header");
+
+    assert_eq!(log_len(&app, &source.id).await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_source_is_a_404_that_says_nothing_about_other_sources() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Anything", "type": "generic-webhook" }),
+    )
+    .await;
+    let unknown = post_in(&app, &format!("{}/in/nope", app.address), &[], "{}").await;
+    assert_eq!(unknown.status, 404);
+
+    // Rotating the token retires the old URL with the very same answer.
+    let rotated = app
+        .post(
+            &format!("/ingest/api/v1/source/{}/token/rotate", source.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let new_url = rotated.str("ingestUrl");
+    assert_ne!(new_url, source.ingest_url);
+    let old = post_in(&app, &source.ingest_url, &[], "{}").await;
+    assert_eq!(old.status, 404);
+    assert_eq!(old.body, unknown.body);
+    let fresh = post_in(&app, &new_url, &[], "{}").await;
+    assert_eq!(fresh.status, 200, "{}", fresh.body);
+}
+
+#[tokio::test]
+async fn a_duplicate_delivery_id_gets_the_same_answer_and_is_forwarded_once() {
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "GitHub", "type": "github", "config": { "secret": GITHUB_SECRET } }),
+    )
+    .await;
+    add_endpoint(&app, &source.id, &receiver.endpoint("/hook")).await;
+
+    let send = |delivery: &'static str, body: &'static [u8]| {
+        let signature = github_sign(body);
+        let app = &app;
+        let url = source.ingest_url.clone();
+        async move {
+            let headers = [
+                ("X-Hub-Signature-256", signature.as_str()),
+                ("X-GitHub-Delivery", delivery),
+            ];
+            post_in(app, &url, &headers, body.to_vec()).await
+        }
+    };
+    let first = send("delivery-1", br#"{"n":1}"#).await;
+    let again = send("delivery-1", br#"{"n":1}"#).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(again.status, first.status);
+    assert_eq!(again.body, first.body);
+    let other = send("delivery-2", br#"{"n":2}"#).await;
+    assert_eq!(other.status, 200, "{}", other.body);
+
+    // Forwarding is in order of acceptance: had the duplicate been forwarded, it would arrive
+    // before the second delivery.
+    let a = receiver.next_request().await;
+    let b = receiver.next_request().await;
+    assert_eq!(a.body.as_ref(), br#"{"n":1}"#);
+    assert_eq!(b.body.as_ref(), br#"{"n":2}"#);
+    assert_eq!(log_len(&app, &source.id).await, 2);
+}
+
+#[tokio::test]
+async fn a_client_outside_the_allowlist_is_refused() {
+    let app = spawn_app().await;
+    let closed = create_source(
+        &app,
+        json!({ "name": "Closed", "type": "generic-webhook", "allowedIps": ["192.0.2.0/24"] }),
+    )
+    .await;
+    let answer = post_in(&app, &closed.ingest_url, &[], "{}").await;
+    assert_refused(&answer, 403, "ip_not_allowed");
+    // Without trusted proxies, a forged X-Forwarded-For changes nothing.
+    let forged = post_in(
+        &app,
+        &closed.ingest_url,
+        &[("X-Forwarded-For", "192.0.2.7")],
+        "{}",
+    )
+    .await;
+    assert_refused(&forged, 403, "ip_not_allowed");
+    assert_eq!(log_len(&app, &closed.id).await, 0);
+
+    let open = create_source(
+        &app,
+        json!({ "name": "Loopback", "type": "generic-webhook", "allowedIps": ["127.0.0.1"] }),
+    )
+    .await;
+    let answer = post_in(&app, &open.ingest_url, &[], "{}").await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_address_is_checked() {
+    let app = spawn_app_with(|mut config| {
+        config.inbound.trusted_proxies = vec!["127.0.0.1/32".parse().expect("cidr")];
+        config
+    })
+    .await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Proxied", "type": "generic-webhook", "allowedIps": ["192.0.2.0/24"] }),
+    )
+    .await;
+    let inside = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Forwarded-For", "192.0.2.7")],
+        "{}",
+    )
+    .await;
+    assert_eq!(inside.status, 200, "{}", inside.body);
+    let outside = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Forwarded-For", "192.0.2.7, 198.51.100.1")],
+        "{}",
+    )
+    .await;
+    assert_refused(&outside, 403, "ip_not_allowed");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = spawn_app_with(|mut config| {
+        config.max_body_bytes = 2048;
+        config
+    })
+    .await;
+    let source = create_source(&app, json!({ "name": "Small", "type": "generic-webhook" })).await;
+    let answer = post_in(&app, &source.ingest_url, &[], vec![b'a'; 4096]).await;
+    assert_refused(&answer, 413, "payload_too_large");
+    assert_eq!(log_len(&app, &source.id).await, 0);
+}
+
+#[tokio::test]
+async fn every_accepted_event_arrives_after_the_forwarding_target_comes_back() {
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let source = create_source(&app, json!({ "name": "Any", "type": "generic-webhook" })).await;
+    add_endpoint(&app, &source.id, &receiver.endpoint("/down")).await;
+    // The target is down for the first three requests, whichever events they carry.
+    receiver.respond_with(&[503, 503, 503]);
+
+    let mut accepted = HashSet::new();
+    for n in 0..3 {
+        let answer = post_in(&app, &source.ingest_url, &[], format!(r#"{{"n":{n}}}"#)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        accepted.insert(answer.str("id"));
+    }
+    let mut delivered = HashSet::new();
+    while delivered.len() < accepted.len() {
+        let request = receiver.next_request().await;
+        if request.answered == 200 {
+            delivered.insert(request.header("webhook-id").to_owned());
+        }
+    }
+    assert_eq!(delivered, accepted);
+}
+
+#[tokio::test]
+async fn slack_url_verification_is_answered_with_the_challenge_and_not_stored() {
+    use hookline_signature::providers::slack;
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Slack", "type": "slack", "config": { "secret": "8f742231b10e8888abcd99yyyzzz85a5" } }),
+    )
+    .await;
+    let body = br#"{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#;
+    let now = hookline_core::Timestamp::now().as_secs();
+    let secret = SharedSecret::new("8f742231b10e8888abcd99yyyzzz85a5").expect("secret");
+    let signature = slack::sign(&secret, now, body);
+    let ts = now.to_string();
+    let headers = [
+        ("X-Slack-Signature", signature.as_str()),
+        ("X-Slack-Request-Timestamp", ts.as_str()),
+    ];
+    let answer = post_in(&app, &source.ingest_url, &headers, body.to_vec()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.body["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+    assert_eq!(log_len(&app, &source.id).await, 0);
+}
