@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -19,7 +20,7 @@ use serde::Deserialize;
 
 use super::sources::lookup;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Params, ValidJson};
+use crate::extract::{Params, ValidJson, parse_json};
 use crate::state::AppState;
 use crate::wire::endpoint::{
     EndpointFields, EndpointHeadersIn, EndpointHeadersOut, EndpointIn, EndpointOut,
@@ -192,12 +193,19 @@ async fn secret(
     }))
 }
 
-/// Replaces the signing secret with the given one or a fresh one (204, as in the contract).
+/// Replaces the signing secret with the given one or a fresh one (204, as in the contract);
+/// the body may be empty.
 async fn rotate_secret(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
-    ValidJson(body): ValidJson<SecretIn>,
+    body: Bytes,
 ) -> ApiResult<StatusCode> {
+    // The body is optional: no body means a fresh secret.
+    let body: SecretIn = if body.iter().all(u8::is_ascii_whitespace) {
+        SecretIn { key: None }
+    } else {
+        parse_json(&body)?
+    };
     let source = lookup(&state, &source_id).await?;
     let mut endpoint = endpoint(&state, &source, &endpoint_id).await?;
     let secret = match body.key.as_deref() {

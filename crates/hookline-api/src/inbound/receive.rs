@@ -15,7 +15,7 @@ use hookline_signature::{InboundRequest, Scheme, VerifyError};
 use serde_json::{Value, json};
 
 use super::client_ip::{allowed, client_ip};
-use super::scheme::scheme;
+use super::scheme::{id_header, scheme};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -206,9 +206,13 @@ fn verify(
         return Err(Refusal::Unverified(err));
     }
     count_verification(&source.source_type, "ok");
-    Ok((source.dedupe_window_secs > 0)
-        .then(|| scheme.delivery_id(&inbound))
-        .flatten())
+    if source.dedupe_window_secs == 0 {
+        return Ok(None);
+    }
+    Ok(match id_header(&source.config).ok().flatten() {
+        Some(name) => inbound.header(name).map(str::to_owned),
+        None => scheme.delivery_id(&inbound),
+    })
 }
 
 fn count_event(source_type: &str, outcome: &'static str) {

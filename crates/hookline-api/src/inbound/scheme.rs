@@ -114,8 +114,21 @@ fn shared(secret: Option<String>, field: &str) -> Result<SharedSecret, FieldErro
     SharedSecret::new(secret).map_err(|e| config_error(field, e.to_string()))
 }
 
+/// The header named by `config.idHeader`, whose value is the provider's delivery id for any
+/// source type, in place of the scheme's own (e.g. `X-Request-Id` for a `generic-webhook`).
+pub fn id_header(config: &Value) -> Result<Option<&str>, FieldError> {
+    match config.get("idHeader") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) if axum::http::HeaderName::try_from(name.as_str()).is_ok() => {
+            Ok(Some(name))
+        }
+        Some(_) => Err(config_error("idHeader", "must be a valid HTTP header name")),
+    }
+}
+
 /// The scheme a source of `source_type` with `config` verifies requests with.
 pub fn scheme(source_type: &str, config: &Value) -> Result<Scheme, FieldError> {
+    id_header(config)?;
     if STANDARD_WEBHOOKS_TYPES.contains(&source_type) {
         let SecretConfig { secret } = read(config)?;
         let secret = secret.ok_or_else(|| config_error("secret", "is required"))?;
@@ -218,6 +231,15 @@ mod tests {
         let bad_template = json!({ "secret": "s", "header": "X-Sig", "template": "{nope}" });
         let err = scheme("hmac", &bad_template).expect_err("refused");
         assert!(err.msg.contains("{nope}"), "{}", err.msg);
+    }
+
+    #[test]
+    fn a_configured_id_header_must_be_a_header_name() {
+        let config = json!({ "idHeader": "X-Request-Id" });
+        assert_eq!(id_header(&config), Ok(Some("X-Request-Id")));
+        assert_eq!(id_header(&json!({})), Ok(None));
+        let bad = json!({ "idHeader": "not a header" });
+        assert_eq!(loc(scheme("generic-webhook", &bad)), "body.config.idHeader");
     }
 
     #[test]

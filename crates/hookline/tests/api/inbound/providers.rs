@@ -392,3 +392,50 @@ async fn shopify_webhooks_signed_by_the_documented_algorithm_are_verified() {
     ];
     judge(&app, &mut receiver, &source, (good, body.into()), forgeries).await;
 }
+
+#[tokio::test]
+async fn the_official_svix_sdk_manages_sources_whose_events_are_then_forwarded() {
+    if !python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let secret = "gh-interop-secret-value";
+    let output = run_script(
+        "svix_ingest.py",
+        vec![
+            "--server-url".into(),
+            app.address.clone(),
+            "--token".into(),
+            app.token.clone(),
+            "--receiver-url".into(),
+            receiver.endpoint("/from-sdk"),
+            "--github-secret".into(),
+            secret.into(),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "svix SDK ingest flow failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let created: Value =
+        serde_json::from_slice(output.stdout.trim_ascii()).expect("the script prints JSON");
+    let ingest_url = created["ingest_url"].as_str().expect("ingest_url");
+
+    let body = r#"{"zen":"Design for failure."}"#;
+    let signature = hookline_signature::providers::github::sign(
+        &hookline_signature::SharedSecret::new(secret).expect("secret"),
+        body.as_bytes(),
+    );
+    let headers = [("X-Hub-Signature-256", signature.as_str())];
+    let answer = post_in(&app, ingest_url, &headers, body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let forwarded = receiver.next_request().await;
+    assert_eq!(forwarded.body.as_ref(), body.as_bytes());
+    assert_eq!(forwarded.header("x-team"), "platform");
+    crate::assert_signed(&forwarded, created["secret"].as_str().expect("secret"));
+}

@@ -332,3 +332,68 @@ async fn slack_url_verification_is_answered_with_the_challenge_and_not_stored() 
     );
     assert_eq!(log_len(&app, &source.id).await, 0);
 }
+
+#[tokio::test]
+async fn a_configured_id_header_dedupes_any_source_type_within_its_window() {
+    let app = spawn_app().await;
+    let deduped = create_source(
+        &app,
+        json!({ "name": "Ids", "type": "generic-webhook", "config": { "idHeader": "X-Request-Id" } }),
+    )
+    .await;
+    let first = post_in(&app, &deduped.ingest_url, &[("X-Request-Id", "r-1")], "{}").await;
+    let again = post_in(&app, &deduped.ingest_url, &[("X-Request-Id", "r-1")], "{}").await;
+    let other = post_in(&app, &deduped.ingest_url, &[("X-Request-Id", "r-2")], "{}").await;
+    assert_eq!(again.body, first.body);
+    assert_ne!(other.body, first.body);
+    assert_eq!(log_len(&app, &deduped.id).await, 2);
+
+    // A window of 0 turns dedupe off.
+    let off = create_source(
+        &app,
+        json!({ "name": "Off", "type": "generic-webhook", "dedupeWindowSecs": 0, "config": { "idHeader": "X-Request-Id" } }),
+    )
+    .await;
+    for _ in 0..2 {
+        let answer = post_in(&app, &off.ingest_url, &[("X-Request-Id", "r-1")], "{}").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    assert_eq!(log_len(&app, &off.id).await, 2);
+}
+
+#[tokio::test]
+async fn an_acknowledged_event_survives_a_restart_byte_for_byte() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Durable", "type": "generic-webhook" }),
+    )
+    .await;
+    let body = b"\x01binary\xffbody".to_vec();
+    let answer = post_in(&app, &source.ingest_url, &[], body.clone()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let id = answer.str("id");
+
+    let app = app.restart().await;
+    let raw = app
+        .client
+        .get(format!(
+            "{}/ingest/api/v1/source/{}/log/{id}/body",
+            app.address, source.id
+        ))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("body request");
+    assert_eq!(raw.status(), 200);
+    assert_eq!(raw.bytes().await.expect("bytes").as_ref(), body.as_slice());
+    // The source still receives after the restart (the port is new, the source is not).
+    let again = post_in(
+        &app,
+        &format!("{}/in/{}", app.address, source.id),
+        &[],
+        "{}",
+    )
+    .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+}
