@@ -215,3 +215,7 @@ impl SourceStore for SqliteStore {
             .await
     }
 }
+
+#[cfg(test)]
+#[path = "sources_tests.rs"]
+mod tests;
