@@ -251,3 +251,7 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Refusa
         }
     })
 }
+
+#[cfg(test)]
+#[path = "receive_tests.rs"]
+mod tests;
