@@ -52,8 +52,8 @@ pub(crate) enum Refusal {
     TooLarge,
     /// The signature or credentials did not verify.
     Unverified(VerifyError),
-    /// Storage failed: the provider should retry.
-    Store(ApiError),
+    /// Anything else (storage unavailable, unreadable body), answered as the API does.
+    Api(ApiError),
 }
 
 impl IntoResponse for Refusal {
@@ -71,7 +71,7 @@ impl IntoResponse for Refusal {
                 "the request body is larger than the configured limit".to_owned(),
             ),
             Self::Unverified(err) => (StatusCode::UNAUTHORIZED, err.code(), err.to_string()),
-            Self::Store(err) => return err.into_response(),
+            Self::Api(err) => return err.into_response(),
         };
         (status, Json(json!({ "code": code, "detail": detail }))).into_response()
     }
@@ -118,7 +118,7 @@ pub(crate) async fn receive(
         .store
         .find_ingest_source(&key)
         .await
-        .map_err(|e| Refusal::Store(e.into()))?
+        .map_err(|e| Refusal::Api(e.into()))?
         .ok_or(Refusal::UnknownSource)?;
 
     let (parts, body) = request.into_parts();
@@ -142,7 +142,7 @@ pub(crate) async fn receive(
     let body = read_body(body, state.config.max_body_bytes).await?;
 
     let scheme = scheme(&source.source_type, &source.config).map_err(|e| {
-        Refusal::Store(ApiError::Internal(format!(
+        Refusal::Api(ApiError::Internal(format!(
             "stored config of source {} is unusable: {}",
             source.id, e.msg
         )))
@@ -174,7 +174,7 @@ pub(crate) async fn receive(
             source.dedupe_window_secs,
         )
         .await
-        .map_err(|e| Refusal::Store(e.into()))?;
+        .map_err(|e| Refusal::Api(e.into()))?;
     let id = match outcome {
         InboundOutcome::Accepted { deliveries } => {
             count_event(&source.source_type, "accepted");
@@ -245,7 +245,7 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Refusa
         if too_large {
             Refusal::TooLarge
         } else {
-            Refusal::Store(ApiError::BadRequest(format!(
+            Refusal::Api(ApiError::BadRequest(format!(
                 "the request body could not be read: {err}"
             )))
         }
