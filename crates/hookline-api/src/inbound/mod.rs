@@ -13,6 +13,7 @@
 pub mod client_ip;
 pub mod config;
 mod endpoints;
+pub mod presets;
 pub(crate) mod receive;
 pub mod scheme;
 mod sources;
@@ -38,5 +39,8 @@ pub fn management_routes(state: AppState) -> Router<AppState> {
 
 /// `POST /in/{source}`: public, authenticated per source by its verification scheme.
 pub fn receive_routes() -> Router<AppState> {
-    Router::new().route("/in/{source}", post(receive::receive))
+    Router::new().route(
+        "/in/{source}",
+        post(receive::receive).get(receive::subscription_check),
+    )
 }

@@ -6,15 +6,17 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hookline_core::model::Message;
 use hookline_core::source::{InboundEvent, InboundOutcome, Source};
 use hookline_core::{EventTypeName, MessageId, Timestamp};
 use hookline_signature::{InboundRequest, Scheme, VerifyError};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::client_ip::{allowed, client_ip};
+use super::presets::{meta_challenge, post_handshake};
 use super::scheme::{id_header, scheme};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -96,16 +98,61 @@ fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Slack's `url_verification` handshake: answered with the challenge, never stored.
-fn slack_challenge(scheme: &Scheme, body: &[u8]) -> Option<Value> {
-    if !matches!(scheme, Scheme::Slack(_)) {
-        return None;
+async fn find_source(state: &AppState, key: &str) -> Result<Source, Refusal> {
+    state
+        .store
+        .find_ingest_source(key)
+        .await
+        .map_err(|e| Refusal::Api(e.into()))?
+        .ok_or(Refusal::UnknownSource)
+}
+
+/// Refuses a client outside the source's allowlist (when it has one).
+fn check_client(state: &AppState, source: &Source, parts: &Parts) -> Result<(), Refusal> {
+    if source.allowed_ips.is_empty() {
+        return Ok(());
     }
-    let value: Value = serde_json::from_slice(body).ok()?;
-    if value.get("type")?.as_str()? != "url_verification" {
-        return None;
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .ok_or(Refusal::IpNotAllowed)?;
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let client = client_ip(peer, forwarded, &state.config.inbound.trusted_proxies);
+    if allowed(client, &source.allowed_ips) {
+        Ok(())
+    } else {
+        tracing::info!(source = %source.id, %client, "inbound request from a disallowed address");
+        Err(Refusal::IpNotAllowed)
     }
-    Some(json!({ "challenge": value.get("challenge")?.clone() }))
+}
+
+/// `GET /in/{source}`: Meta's subscription check, answered with its challenge. Any other GET
+/// is the same 404 as an unknown source.
+pub(crate) async fn subscription_check(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    request: Request,
+) -> Result<Response, Refusal> {
+    let source = find_source(&state, &key).await?;
+    let (parts, _) = request.into_parts();
+    check_client(&state, &source, &parts)?;
+    let query: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    match (
+        source.source_type.as_str(),
+        meta_challenge(&source.config, &query),
+    ) {
+        ("meta", Some(challenge)) => Ok(challenge.to_owned().into_response()),
+        _ => Err(Refusal::UnknownSource),
+    }
 }
 
 /// Receives one provider request for the source named by token, id or uid.
@@ -114,31 +161,9 @@ pub(crate) async fn receive(
     Path(key): Path<String>,
     request: Request,
 ) -> Result<Response, Refusal> {
-    let source = state
-        .store
-        .find_ingest_source(&key)
-        .await
-        .map_err(|e| Refusal::Api(e.into()))?
-        .ok_or(Refusal::UnknownSource)?;
-
+    let source = find_source(&state, &key).await?;
     let (parts, body) = request.into_parts();
-    if !source.allowed_ips.is_empty() {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-            .ok_or(Refusal::IpNotAllowed)?;
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        let client = client_ip(peer, forwarded, &state.config.inbound.trusted_proxies);
-        if !allowed(client, &source.allowed_ips) {
-            tracing::info!(source = %source.id, %client, "inbound request from a disallowed address");
-            return Err(Refusal::IpNotAllowed);
-        }
-    }
+    check_client(&state, &source, &parts)?;
     let body = read_body(body, state.config.max_body_bytes).await?;
 
     let scheme = scheme(&source.source_type, &source.config).map_err(|e| {
@@ -149,8 +174,8 @@ pub(crate) async fn receive(
     })?;
     let now = Timestamp::now();
     let dedupe_key = verify(&source, &scheme, &parts.headers, &body, now)?;
-    if let Some(challenge) = slack_challenge(&scheme, &body) {
-        return Ok(Json(challenge).into_response());
+    if let Some(answer) = post_handshake(&source.source_type, &scheme, &body) {
+        return Ok(Json(answer).into_response());
     }
     let id = MessageId::generate();
     let event = InboundEvent {

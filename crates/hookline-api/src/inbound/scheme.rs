@@ -8,6 +8,7 @@ use hookline_signature::{GenericHmac, HmacConfig, Scheme, SharedSecret, Verifyin
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::presets;
 use crate::error::FieldError;
 
 /// Source types whose provider signs with Standard Webhooks (the reference's `SvixConfig`).
@@ -39,6 +40,10 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "stripe",
     "slack",
     "shopify",
+    "zoom",
+    "segment",
+    "docusign",
+    "meta",
     "hmac",
     "basic",
     "bearer",
@@ -72,6 +77,13 @@ struct HmacSourceConfig {
 struct BasicConfig {
     username: String,
     password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Read to require it; used by the subscription handshake.
+struct MetaConfig {
+    verify_token: String,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +147,21 @@ pub fn scheme(source_type: &str, config: &Value) -> Result<Scheme, FieldError> {
         let key =
             VerifyingKey::parse(&secret).map_err(|e| config_error("secret", e.to_string()))?;
         return Ok(Scheme::StandardWebhooks(key));
+    }
+    if let Some(preset) = presets::preset(source_type) {
+        let SecretConfig { secret } = read(config)?;
+        if source_type == "meta" {
+            read::<MetaConfig>(config)?;
+        }
+        // Segment and DocuSign let a webhook have no secret (nullable in the contract).
+        if secret.is_none() && matches!(source_type, "segment" | "docusign") {
+            return Ok(Scheme::None);
+        }
+        let scheme = GenericHmac::new(preset).map_err(|e| config_error("", e.to_string()))?;
+        return Ok(Scheme::Hmac {
+            scheme,
+            secret: shared(secret, "secret")?,
+        });
     }
     match source_type {
         "generic-webhook" => Ok(Scheme::None),

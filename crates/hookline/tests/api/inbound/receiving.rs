@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use hookline_signature::SharedSecret;
 use hookline_signature::providers::github;
-use hookline_testkit::{TestReceiver, spawn_app, spawn_app_with};
+use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
 use serde_json::json;
 
 use super::{add_endpoint, assert_refused, create_source, log_len, post_in};
@@ -396,4 +396,34 @@ async fn an_acknowledged_event_survives_a_restart_byte_for_byte() {
     )
     .await;
     assert_eq!(again.status, 200, "{}", again.body);
+}
+
+#[tokio::test]
+async fn a_meta_source_answers_its_subscription_check_and_verifies_events() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Meta", "type": "meta", "config": { "secret": "app-secret", "verifyToken": "vt-123" } }),
+    )
+    .await;
+    let check = |token: &str| {
+        format!(
+            "{}?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=chall-enge",
+            source.ingest_url
+        )
+    };
+    let answer = TestApp::read(app.client.get(check("vt-123")).send().await.expect("get")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "chall-enge");
+    let wrong = TestApp::read(app.client.get(check("guess")).send().await.expect("get")).await;
+    assert_eq!(wrong.status, 404);
+
+    // Meta signs like GitHub: sha256=<hex HMAC-SHA256(app secret, body)>.
+    let body = br#"{"object":"page","entry":[]}"#;
+    let signature = github::sign(&SharedSecret::new("app-secret").expect("secret"), body);
+    let headers = [("X-Hub-Signature-256", signature.as_str())];
+    let accepted = post_in(&app, &source.ingest_url, &headers, body.to_vec()).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let forged = post_in(&app, &source.ingest_url, &headers, b"{}".to_vec()).await;
+    assert_refused(&forged, 401, "bad_signature");
 }
