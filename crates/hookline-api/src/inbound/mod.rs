@@ -13,6 +13,7 @@
 pub mod client_ip;
 pub mod config;
 mod endpoints;
+mod forwarding;
 pub mod presets;
 pub(crate) mod receive;
 pub mod scheme;
@@ -33,6 +34,7 @@ pub fn management_routes(state: AppState) -> Router<AppState> {
     let routes = Router::new()
         .merge(sources::routes())
         .merge(endpoints::routes())
+        .merge(forwarding::routes())
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/ingest/api/v1", routes)
 }

@@ -297,13 +297,51 @@ async fn every_accepted_event_arrives_after_the_forwarding_target_comes_back() {
         accepted.insert(answer.str("id"));
     }
     let mut delivered = HashSet::new();
+    let mut failed = Vec::new();
     while delivered.len() < accepted.len() {
         let request = receiver.next_request().await;
+        let id = request.header("webhook-id").to_owned();
         if request.answered == 200 {
-            delivered.insert(request.header("webhook-id").to_owned());
+            delivered.insert(id);
+        } else {
+            failed.push(id);
         }
     }
     assert_eq!(delivered, accepted);
+
+    // Each failed attempt is recorded against its event, and so is the success after it.
+    let mut app = app;
+    let recorded = failed.len() + accepted.len();
+    for _ in 0..recorded {
+        app.next_attempt().await;
+    }
+    let event = &failed[0];
+    let attempts = app
+        .get(&format!(
+            "/ingest/api/v1/source/{}/log/{event}/attempt",
+            source.id
+        ))
+        .await;
+    assert_eq!(attempts.status, 200, "{}", attempts.body);
+    let codes: Vec<u64> = attempts.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|a| a["responseStatusCode"].as_u64().expect("code"))
+        .collect();
+    assert_eq!(codes.first(), Some(&200), "{codes:?}");
+    assert!(codes.contains(&503), "{codes:?}");
+    let state = app
+        .get(&format!(
+            "/ingest/api/v1/source/{}/log/{event}/endpoint",
+            source.id
+        ))
+        .await;
+    assert_eq!(
+        state.body["data"][0]["statusText"], "success",
+        "{}",
+        state.body
+    );
 }
 
 #[tokio::test]
