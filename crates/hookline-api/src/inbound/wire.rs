@@ -5,6 +5,7 @@
 //! Secrets are write-only: `config.secret`, `config.password` and `config.token` are accepted on
 //! input and never rendered; the rest of `config` (e.g. an HMAC scheme's header) is shown.
 
+use std::fmt;
 use std::net::IpAddr;
 
 use hookline_core::model::Metadata;
@@ -23,8 +24,8 @@ const SECRET_KEYS: &[&str] = &["secret", "password", "token"];
 /// The longest dedupe window a source may ask for: 30 days.
 pub const MAX_DEDUPE_WINDOW_SECS: u32 = 30 * 24 * 3600;
 
-/// `IngestSourceIn`: create or replace a source.
-#[derive(Debug, Clone, Deserialize)]
+/// `IngestSourceIn`: create or replace a source. `Debug` leaves out `config` (secrets).
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IngestSourceIn {
     /// Human-readable name (2 to 256 characters).
@@ -44,8 +45,8 @@ pub struct IngestSourceIn {
     pub dedupe_window_secs: Option<u32>,
 }
 
-/// The validated fields of an [`IngestSourceIn`].
-#[derive(Debug, Clone)]
+/// The validated fields of an [`IngestSourceIn`]. `Debug` leaves out `config` (secrets).
+#[derive(Clone)]
 pub struct SourceFields {
     /// Name.
     pub name: String,
@@ -61,6 +62,26 @@ pub struct SourceFields {
     pub allowed_ips: Vec<IpNet>,
     /// Dedupe window.
     pub dedupe_window_secs: u32,
+}
+
+impl fmt::Debug for IngestSourceIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IngestSourceIn")
+            .field("name", &self.name)
+            .field("uid", &self.uid)
+            .field("type", &self.source_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SourceFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFields")
+            .field("name", &self.name)
+            .field("uid", &self.uid)
+            .field("type", &self.source_type)
+            .finish_non_exhaustive()
+    }
 }
 
 fn check_name(checks: &mut Checks, name: &str) {
