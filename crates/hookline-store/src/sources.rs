@@ -1,9 +1,9 @@
 //! Storage of inbound sources and the events they accept.
 
 use async_trait::async_trait;
-use hookline_core::SourceId;
 use hookline_core::model::Message;
 use hookline_core::source::{InboundEvent, InboundOutcome, Source};
+use hookline_core::{EndpointId, SourceId, Timestamp};
 
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
@@ -35,6 +35,17 @@ pub trait SourceStore: Send + Sync {
         message: Message,
         window_secs: u32,
     ) -> StoreResult<InboundOutcome>;
+    /// Plans the event for delivery again, due `now`, to `endpoint` or to every enabled endpoint
+    /// of the source: an existing delivery becomes pending again (unless an attempt is in
+    /// flight), an endpoint added after the event gets a new one. Returns how many deliveries
+    /// were planned; `NotFound` when the event or endpoint is not the source's.
+    async fn replay_inbound(
+        &self,
+        source: &SourceId,
+        event: &str,
+        endpoint: Option<&EndpointId>,
+        now: Timestamp,
+    ) -> StoreResult<usize>;
     /// Lists a source's events by id (their message ids).
     async fn list_inbound_events(
         &self,

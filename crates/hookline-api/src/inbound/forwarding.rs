@@ -1,16 +1,20 @@
-//! How forwarding went: attempts and delivery state of a source's events, read from the
-//! source's internal application (which `/api/v1/app` does not show).
+//! How forwarding went, and sending again: attempts and delivery state of a source's events,
+//! read from the source's internal application (which `/api/v1/app` does not show), and replay.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use hookline_core::Timestamp;
 use hookline_core::source::Source;
 use hookline_store::Order;
 use hookline_store::query::AttemptFilter;
+use serde::{Deserialize, Serialize};
 
 use super::sources::lookup;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Params;
+use crate::extract::{Params, parse_json};
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::attempt::{MessageAttemptOut, MessageEndpointOut};
@@ -29,6 +33,55 @@ pub(crate) fn routes() -> Router<AppState> {
             "/source/{source_id}/endpoint/{endpoint_id}/attempt",
             get(endpoint_attempts),
         )
+        .route("/source/{source_id}/log/{event_id}/replay", post(replay))
+}
+
+/// `POST .../replay` body: which endpoint, or all of them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplayIn {
+    endpoint_id: Option<String>,
+}
+
+/// How many deliveries a replay planned.
+#[derive(Debug, Serialize)]
+struct ReplayOut {
+    deliveries: usize,
+}
+
+/// Sends an event again, now, to one endpoint (`{"endpointId": ...}`, id or uid) or to every
+/// enabled endpoint of the source (empty body); `202` once planned on disk.
+async fn replay(
+    State(state): State<AppState>,
+    Path((source_id, event)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ReplayOut>)> {
+    let body: ReplayIn = if body.iter().all(u8::is_ascii_whitespace) {
+        ReplayIn::default()
+    } else {
+        parse_json(&body)?
+    };
+    let source = lookup(&state, &source_id).await?;
+    let id = event_id(&state, &source, &event).await?;
+    let endpoint = match body.endpoint_id.as_deref() {
+        Some(raw) => Some(
+            state
+                .store
+                .get_endpoint(&source.app_id, raw)
+                .await?
+                .ok_or_else(|| ApiError::field(&["body", "endpointId"], "no such endpoint"))?
+                .id,
+        ),
+        None => None,
+    };
+    let deliveries = state
+        .store
+        .replay_inbound(&source.id, &id, endpoint.as_ref(), Timestamp::now())
+        .await?;
+    if deliveries > 0 {
+        state.waker.wake();
+    }
+    Ok((StatusCode::ACCEPTED, Json(ReplayOut { deliveries })))
 }
 
 /// The event's id, checked to belong to the source.

@@ -1,17 +1,18 @@
 //! Inbound events: accepting them (dedupe, exact bytes, fan-out) and handing them to the engine.
 
+use hookline_core::model::DeliveryStatus;
 use hookline_core::model::Message;
 use hookline_core::source::{InboundEvent, InboundOutcome};
-use hookline_core::{MessageId, SourceId, Timestamp};
+use hookline_core::{DeliveryId, EndpointId, MessageId, SourceId, Timestamp};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
 use super::list::{Listing, text};
 use super::messages;
 use super::rows::to_json;
-use crate::StoreResult;
 use crate::page::{Page, PageRequest};
 use crate::query::{DeliveryJob, ForwardedRequest};
+use crate::{StoreError, StoreResult};
 
 const EVENT_COLUMNS: &str =
     "i.msg_id, i.source_id, i.content_type, i.headers, i.body, i.dedupe_key, i.received_at";
@@ -124,6 +125,64 @@ pub(crate) fn get(
         ))?
         .query_row([id, source.as_str()], event)
         .optional()?)
+}
+
+pub(crate) fn replay(
+    conn: &Connection,
+    source: &SourceId,
+    event: &str,
+    endpoint: Option<&EndpointId>,
+    now: Timestamp,
+) -> StoreResult<usize> {
+    let event = get(conn, source, event)?.ok_or(StoreError::NotFound)?;
+    let app_id: String = conn
+        .prepare_cached("SELECT app_id FROM sources WHERE id = ?1")?
+        .query_row([source.as_str()], |r| r.get(0))?;
+    let targets: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM endpoints WHERE app_id = ?1 AND disabled = 0
+             AND (?2 IS NULL OR id = ?2)",
+        )?
+        .query_map(
+            rusqlite::params![app_id, endpoint.map(EndpointId::as_str)],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    if endpoint.is_some() && targets.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    let now = now.as_millis();
+    let mut reset = conn.prepare_cached(
+        "UPDATE deliveries SET status = ?3, next_attempt_at = ?4, updated_at = ?4
+         WHERE msg_id = ?1 AND endpoint_id = ?2 AND status != ?5",
+    )?;
+    let mut exists =
+        conn.prepare_cached("SELECT 1 FROM deliveries WHERE msg_id = ?1 AND endpoint_id = ?2")?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, attempt_count,
+         next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6)",
+    )?;
+    let mut planned = 0;
+    for target in targets {
+        let msg = event.id.as_str();
+        let pending = DeliveryStatus::Pending.code();
+        let sending = DeliveryStatus::Sending.code();
+        if reset.execute(rusqlite::params![msg, target, pending, now, sending])? > 0 {
+            planned += 1;
+        } else if !exists.exists([msg, target.as_str()])? {
+            let id = DeliveryId::generate();
+            insert.execute(rusqlite::params![
+                id.as_str(),
+                msg,
+                target,
+                app_id,
+                pending,
+                now
+            ])?;
+            planned += 1;
+        }
+    }
+    Ok(planned)
 }
 
 /// Gives each claimed job whose message is an inbound event the original request to forward

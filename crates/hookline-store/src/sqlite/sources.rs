@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use hookline_core::model::Message;
 use hookline_core::source::{AppKind, InboundEvent, InboundOutcome, Source};
-use hookline_core::{AppId, SourceId, Timestamp, Uid};
+use hookline_core::{AppId, EndpointId, SourceId, Timestamp, Uid};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
@@ -49,17 +49,42 @@ fn uid_conflict(err: rusqlite::Error) -> StoreError {
     }
 }
 
-fn create(conn: &Connection, source: Source) -> StoreResult<Source> {
+/// Stores an application owned by a Hookline feature (`kind` other than customer): invisible to
+/// `/api/v1/app`, but its endpoints, messages and deliveries work like any other's. Operational
+/// webhooks are meant to reuse this with [`AppKind::Operational`].
+pub(crate) fn insert_internal_app(
+    conn: &Connection,
+    id: &AppId,
+    name: &str,
+    kind: AppKind,
+    at: Timestamp,
+) -> StoreResult<()> {
+    debug_assert_ne!(
+        kind,
+        AppKind::Customer,
+        "customer applications go through apps::create"
+    );
     conn.prepare_cached(
         "INSERT INTO applications (id, uid, name, metadata, throttle_rate, created_at, updated_at,
          kind) VALUES (?1, NULL, ?2, '{}', NULL, ?3, ?3, ?4)",
     )?
     .execute(rusqlite::params![
-        source.app_id.as_str(),
-        source.name,
-        source.created_at.as_millis(),
-        AppKind::Source.as_str(),
+        id.as_str(),
+        name,
+        at.as_millis(),
+        kind.as_str()
     ])?;
+    Ok(())
+}
+
+fn create(conn: &Connection, source: Source) -> StoreResult<Source> {
+    insert_internal_app(
+        conn,
+        &source.app_id,
+        &source.name,
+        AppKind::Source,
+        source.created_at,
+    )?;
     conn.prepare_cached(
         "INSERT INTO sources (id, uid, name, app_id, source_type, config, ingest_token,
          allowed_ips, dedupe_window_secs, metadata, created_at, updated_at)
@@ -192,6 +217,19 @@ impl SourceStore for SqliteStore {
     ) -> StoreResult<InboundOutcome> {
         self.writer
             .write(move |c| inbound_events::accept(c, event, message, window_secs))
+            .await
+    }
+    async fn replay_inbound(
+        &self,
+        source: &SourceId,
+        event: &str,
+        endpoint: Option<&EndpointId>,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let (source, event) = (source.clone(), event.to_owned());
+        let endpoint = endpoint.cloned();
+        self.writer
+            .write(move |c| inbound_events::replay(c, &source, &event, endpoint.as_ref(), now))
             .await
     }
     async fn list_inbound_events(

@@ -465,3 +465,50 @@ async fn a_meta_source_answers_its_subscription_check_and_verifies_events() {
     let forged = post_in(&app, &source.ingest_url, &headers, b"{}".to_vec()).await;
     assert_refused(&forged, 401, "bad_signature");
 }
+
+#[tokio::test]
+async fn an_event_is_replayed_to_its_endpoints_and_to_one_added_later() {
+    let mut app = spawn_app().await;
+    let mut first = TestReceiver::start().await;
+    let mut later = TestReceiver::start().await;
+    let source = create_source(&app, json!({ "name": "Any", "type": "generic-webhook" })).await;
+    add_endpoint(&app, &source.id, &first.endpoint("/first")).await;
+    let body = br#"{"replay":"me"}"#;
+    let answer = post_in(&app, &source.ingest_url, &[], body.to_vec()).await;
+    let id = answer.str("id");
+    assert_eq!(first.next_request().await.header("webhook-id"), id);
+    // A delivery whose attempt is in flight is not replayed; wait until it is recorded.
+    app.next_attempt().await;
+
+    let replay = format!("/ingest/api/v1/source/{}/log/{id}/replay", source.id);
+    let again = app.post(&replay, json!({})).await;
+    assert_eq!(again.status, 202, "{}", again.body);
+    assert_eq!(again.body["deliveries"], 1);
+    let resent = first.next_request().await;
+    assert_eq!(resent.header("webhook-id"), id);
+    assert_eq!(resent.body.as_ref(), body);
+
+    // An endpoint added after the event gets it only when asked, by its uid.
+    let added = app
+        .post(
+            &format!("/ingest/api/v1/source/{}/endpoint", source.id),
+            json!({ "url": later.endpoint("/later"), "uid": "later" }),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let only_later = app.post(&replay, json!({ "endpointId": "later" })).await;
+    assert_eq!(only_later.body["deliveries"], 1, "{}", only_later.body);
+    let arrived = later.next_request().await;
+    assert_eq!(arrived.header("webhook-id"), id);
+    assert_eq!(arrived.body.as_ref(), body);
+
+    let unknown = app.post(&replay, json!({ "endpointId": "nope" })).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    let missing = app
+        .post(
+            &format!("/ingest/api/v1/source/{}/log/msg_unknown/replay", source.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+}
