@@ -3,6 +3,7 @@
 Usage: sign_inbound.py PROVIDER SECRET TIMESTAMP [MESSAGE_ID] < body
 Prints a JSON object of the headers the provider would send. Providers:
   standardwebhooks  standardwebhooks.Webhook.sign       (webhook-id/-timestamp/-signature)
+  svix              svix.webhooks.Webhook.sign          (svix-id/-timestamp/-signature)
   stripe            stripe.WebhookSignature             (Stripe-Signature: t=..,v1=..)
   slack             slack_sdk.signature.SignatureVerifier (X-Slack-Signature, -Request-Timestamp)
   shopify           Shopify's documented Python example  (X-Shopify-Hmac-Sha256; no library)
@@ -26,6 +27,17 @@ def main() -> None:
             "webhook-id": msg_id,
             "webhook-timestamp": str(timestamp),
             "webhook-signature": signature,
+        }
+    elif provider == "svix":
+        from svix.webhooks import Webhook as SvixWebhook
+
+        msg_id = sys.argv[4]
+        when = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+        signature = SvixWebhook(secret).sign(msg_id, when, body.decode("utf-8"))
+        headers = {
+            "svix-id": msg_id,
+            "svix-timestamp": str(timestamp),
+            "svix-signature": signature,
         }
     elif provider == "stripe":
         import stripe

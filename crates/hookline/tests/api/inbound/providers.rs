@@ -196,6 +196,54 @@ async fn standard_webhooks_signed_by_the_standardwebhooks_library_are_verified()
 }
 
 #[tokio::test]
+async fn svix_headers_signed_by_the_svix_library_are_verified() {
+    if !python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    let source = create_source(
+        &app,
+        json!({ "name": "Clerk", "type": "clerk", "config": { "secret": secret } }),
+    )
+    .await;
+    add_endpoint(&app, &source.id, &receiver.endpoint("/clerk")).await;
+    let now = Timestamp::now().as_secs();
+    let msg = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    let body = r#"{"type":"user.created","object":"event"}"#;
+    let good = python_sign("svix", secret, now, msg, body).await;
+    let other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let forgeries = vec![
+        Forgery {
+            what: "one byte changed",
+            headers: good.clone(),
+            body: one_byte_changed(body),
+            code: "bad_signature",
+        },
+        Forgery {
+            what: "wrong secret",
+            headers: python_sign("svix", other, now, msg, body).await,
+            body: body.into(),
+            code: "bad_signature",
+        },
+        Forgery {
+            what: "future timestamp",
+            headers: python_sign("svix", secret, now + 600, msg, body).await,
+            body: body.into(),
+            code: "stale_timestamp",
+        },
+        Forgery {
+            what: "missing header",
+            headers: without(&good, "svix-id"),
+            body: body.into(),
+            code: "missing_header",
+        },
+    ];
+    judge(&app, &mut receiver, &source, (good, body.into()), forgeries).await;
+}
+
+#[tokio::test]
 async fn github_events_signed_by_octokit_webhooks_methods_are_verified() {
     if !node_module_available("@octokit/webhooks-methods") {
         return;
