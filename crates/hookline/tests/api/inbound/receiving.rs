@@ -512,3 +512,31 @@ async fn an_event_is_replayed_to_its_endpoints_and_to_one_added_later() {
         .await;
     assert_eq!(missing.status, 404, "{}", missing.body);
 }
+
+#[tokio::test]
+async fn concurrent_duplicates_are_stored_once_and_all_get_the_same_answer() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "GitHub", "type": "github", "config": { "secret": GITHUB_SECRET } }),
+    )
+    .await;
+    let body = br#"{"action":"created"}"#;
+    let signature = github_sign(body);
+    let headers = [
+        ("X-Hub-Signature-256", signature.as_str()),
+        ("X-GitHub-Delivery", "same-delivery"),
+    ];
+    let send = || post_in(&app, &source.ingest_url, &headers, body.to_vec());
+    let (a, b, c, d) = tokio::join!(send(), send(), send(), send());
+    let answers = [a, b, c, d];
+    let ids: HashSet<String> = answers
+        .iter()
+        .map(|a| {
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.str("id")
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(log_len(&app, &source.id).await, 1);
+}
