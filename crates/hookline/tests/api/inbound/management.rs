@@ -204,3 +204,68 @@ async fn source_endpoints_carry_their_headers_and_a_rotatable_secret() {
     assert_eq!(removed.status, 204);
     assert_eq!(app.get(&base).await.status, 404);
 }
+
+#[tokio::test]
+async fn replacing_a_source_changes_its_secret_and_keeps_its_ingest_url() {
+    use hookline_signature::SharedSecret;
+    use hookline_signature::providers::shopify;
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Shop", "type": "shopify", "config": { "secret": "old-secret" } }),
+    )
+    .await;
+    let replaced = app
+        .request(
+            Method::PUT,
+            &format!("/ingest/api/v1/source/{}", source.id),
+            Some(
+                json!({ "name": "Shop", "type": "shopify", "config": { "secret": "new-secret" } }),
+            ),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert_eq!(replaced.body["ingestUrl"], source.ingest_url.as_str());
+
+    let body = br#"{"id":1}"#;
+    let sign = |secret: &str| shopify::sign(&SharedSecret::new(secret).expect("secret"), body);
+    let old = sign("old-secret");
+    let refused = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Shopify-Hmac-Sha256", old.as_str())],
+        body.to_vec(),
+    )
+    .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let new = sign("new-secret");
+    let accepted = post_in(
+        &app,
+        &source.ingest_url,
+        &[("X-Shopify-Hmac-Sha256", new.as_str())],
+        body.to_vec(),
+    )
+    .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+
+    // The log pages with the contract's iterators.
+    for n in 0..2 {
+        let more = post_in(
+            &app,
+            &source.ingest_url,
+            &[("X-Shopify-Hmac-Sha256", new.as_str())],
+            body.to_vec(),
+        )
+        .await;
+        assert_eq!(more.status, 200, "{n}: {}", more.body);
+    }
+    let log = format!("/ingest/api/v1/source/{}/log", source.id);
+    let first = app.get(&format!("{log}?limit=2")).await;
+    assert_eq!(first.body["data"].as_array().expect("data").len(), 2);
+    assert_eq!(first.body["done"], false);
+    let iterator = first.body["iterator"].as_str().expect("iterator");
+    let second = app.get(&format!("{log}?limit=2&iterator={iterator}")).await;
+    assert_eq!(second.body["data"].as_array().expect("data").len(), 1);
+    assert_eq!(second.body["done"], true);
+    assert_eq!(second.body["data"][0]["id"], accepted.body["id"]);
+}
