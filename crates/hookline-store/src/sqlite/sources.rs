@@ -121,8 +121,10 @@ fn get(conn: &Connection, id_or_uid: &str) -> StoreResult<Option<Source>> {
 fn find_ingest(conn: &Connection, key: &str) -> StoreResult<Option<Source>> {
     Ok(conn
         .prepare_cached(&format!(
+            // A token wins over an id or uid that happens to spell the same text.
             "SELECT {SOURCE_COLUMNS} FROM sources s
-             WHERE s.ingest_token = ?1 OR s.id = ?1 OR s.uid = ?1 LIMIT 1"
+             WHERE s.ingest_token = ?1 OR s.id = ?1 OR s.uid = ?1
+             ORDER BY s.ingest_token = ?1 DESC LIMIT 1"
         ))?
         .query_row([key], source)
         .optional()?)

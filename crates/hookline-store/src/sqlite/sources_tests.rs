@@ -190,3 +190,17 @@ async fn claimed_jobs_of_an_inbound_event_carry_its_exact_request() {
         vec![("x-github-event".to_owned(), "push".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn a_token_wins_over_a_uid_spelled_the_same() {
+    let (_dir, store) = open();
+    let owner = store.create_source(new_source(None)).await.expect("create");
+    let mut lookalike = new_source(None);
+    lookalike.uid = Some(Uid::parse(owner.ingest_token.clone()).expect("uid"));
+    store.create_source(lookalike).await.expect("create");
+    let found = store
+        .find_ingest_source(&owner.ingest_token)
+        .await
+        .expect("find");
+    assert_eq!(found.map(|s| s.id), Some(owner.id));
+}
