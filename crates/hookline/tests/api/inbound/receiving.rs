@@ -1,6 +1,7 @@
 //! `POST /in/{source}`: verification, refusals, dedupe, allowlist, exact bytes, forwarding.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use hookline_signature::SharedSecret;
 use hookline_signature::providers::github;
@@ -539,4 +540,38 @@ async fn concurrent_duplicates_are_stored_once_and_all_get_the_same_answer() {
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert_eq!(log_len(&app, &source.id).await, 1);
+}
+
+#[tokio::test]
+async fn events_accepted_while_the_target_refuses_connections_arrive_once_it_listens() {
+    // Retries every 100 ms for long enough that the target comes back before they run out.
+    let mut app =
+        spawn_app_with(|config| config.retry_delays(vec![Duration::from_millis(100); 50])).await;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe port");
+        probe.local_addr().expect("addr")
+    };
+    // Nothing listens on `port` now: every attempt is refused.
+    let source = create_source(&app, json!({ "name": "Any", "type": "generic-webhook" })).await;
+    add_endpoint(&app, &source.id, &format!("http://{port}/back")).await;
+    let mut accepted = HashSet::new();
+    for n in 0..3 {
+        let answer = post_in(&app, &source.ingest_url, &[], format!(r#"{{"n":{n}}}"#)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        accepted.insert(answer.str("id"));
+    }
+    let mut refused = HashSet::new();
+    while refused.len() < accepted.len() {
+        let attempt = app.next_attempt().await;
+        assert_eq!(attempt.error_code.as_deref(), Some("connection_refused"));
+        refused.insert(attempt.msg_id.to_string());
+    }
+
+    let mut receiver = TestReceiver::start_on(port).await;
+    let mut delivered = HashSet::new();
+    while delivered.len() < accepted.len() {
+        let request = receiver.next_request().await;
+        delivered.insert(request.header("webhook-id").to_owned());
+    }
+    assert_eq!(delivered, accepted);
 }
