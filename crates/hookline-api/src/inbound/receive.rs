@@ -127,6 +127,7 @@ fn check_client(state: &AppState, source: &Source, parts: &Parts) -> Result<(), 
         Ok(())
     } else {
         tracing::info!(source = %source.id, %client, "inbound request from a disallowed address");
+        count_verification(&source.source_type, "ip_not_allowed");
         Err(Refusal::IpNotAllowed)
     }
 }
