@@ -18,11 +18,14 @@
 //! - [`payload_schemas`]: checking payloads against event-type schemas on ingest.
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
+//! - [`inbound`]: webhooks in: ingest sources, their endpoints and log, and `POST /in/{source}`.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod inbound;
+mod keyrings;
 pub mod payload_schemas;
 pub mod rate_limit;
 pub mod routes;

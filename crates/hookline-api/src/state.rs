@@ -8,6 +8,7 @@ use hookline_delivery::signing::Signer;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::inbound::InboundConfig;
 use crate::payload_schemas::PayloadSchemas;
 use crate::security::Security;
 
@@ -18,6 +19,8 @@ pub struct ApiConfig {
     pub max_body_bytes: usize,
     /// Which addresses endpoints may point at (literal IPs are checked at creation).
     pub policy: Arc<TargetPolicy>,
+    /// How `/in/{source}` treats callers and how ingest URLs are written.
+    pub inbound: InboundConfig,
 }
 
 impl Default for ApiConfig {
@@ -25,6 +28,7 @@ impl Default for ApiConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             policy: Arc::new(TargetPolicy::default()),
+            inbound: InboundConfig::default(),
         }
     }
 }

@@ -124,6 +124,11 @@ prefixed_id!(
     KeyId,
     "key_"
 );
+prefixed_id!(
+    /// Identifies an inbound source: a provider posting to `/in/{source}`.
+    SourceId,
+    "src_"
+);
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@
 //! - [`model`]: the records and their status enums.
 //! - [`filter`]: which endpoints a message fans out to.
 //! - [`retry`]: when a failed delivery is tried again.
+//! - [`source`]: inbound sources, the events they receive, and internal application kinds.
 //! - [`timestamp`]: millisecond UTC timestamps with RFC 3339 formatting.
 //! - [`delivery`]: per-endpoint delivery settings and the health the engine reports.
 
@@ -24,9 +25,10 @@ pub mod id;
 pub mod model;
 pub mod name;
 pub mod retry;
+pub mod source;
 pub mod timestamp;
 
 pub use endpoint_url::EndpointUrl;
-pub use id::{AppId, AttemptId, DeliveryId, EndpointId, KeyId, MessageId};
+pub use id::{AppId, AttemptId, DeliveryId, EndpointId, KeyId, MessageId, SourceId};
 pub use name::{Channel, EventTypeName, Uid};
 pub use timestamp::Timestamp;

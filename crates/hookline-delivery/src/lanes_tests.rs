@@ -55,6 +55,7 @@ fn job(endpoint: &EndpointId, throttle_rate: Option<u16>) -> DeliveryJob {
         settings: DeliverySettings::default(),
         event_type_schedule: None,
         health: None,
+        forward: None,
     }
 }
 

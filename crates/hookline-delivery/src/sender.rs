@@ -145,8 +145,12 @@ impl Sender {
                 started,
             );
         }
-        let payload = job.message.payload.clone().unwrap_or_default();
-        let headers = match webhook_headers(&self.signer, job, now, payload.as_bytes()) {
+        // An inbound event is forwarded with its original bytes; other messages send the payload.
+        let payload = match &job.forward {
+            Some(forward) => forward.body.clone(),
+            None => job.message.payload.clone().unwrap_or_default().into_bytes(),
+        };
+        let headers = match webhook_headers(&self.signer, job, now, &payload) {
             Ok(headers) => headers,
             Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
         };
@@ -185,7 +189,8 @@ impl Sender {
 }
 
 /// The headers of one attempt: the identity and signature headers ([`Signer::headers`]), the
-/// endpoint's own headers (reserved names skipped), and the JSON content type.
+/// endpoint's own headers (reserved names skipped), and the JSON content type. A forwarded
+/// inbound event also carries its original headers (the endpoint's win) and content type.
 pub fn webhook_headers(
     signer: &Signer,
     job: &DeliveryJob,
@@ -197,7 +202,11 @@ pub fn webhook_headers(
         .map_err(|e| e.to_string())?;
 
     let mut headers = HeaderMap::new();
-    for (name, value) in &job.endpoint.headers {
+    let forwarded = job
+        .forward
+        .iter()
+        .flat_map(|f| f.headers.iter().map(|(n, v)| (n, v)));
+    for (name, value) in forwarded.chain(&job.endpoint.headers) {
         if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
             continue;
         }
@@ -208,7 +217,13 @@ pub fn webhook_headers(
             headers.insert(name, value);
         }
     }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let content_type = job
+        .forward
+        .as_ref()
+        .and_then(|f| f.content_type.as_deref())
+        .and_then(|ct| HeaderValue::from_str(ct).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_TYPE, content_type);
     for (name, value) in fixed {
         let value = HeaderValue::from_str(&value).map_err(|e| format!("bad {name} value: {e}"))?;
         headers.insert(HeaderName::from_static(name), value);

@@ -16,6 +16,7 @@
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
 //! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
+//! - [`sources`]: [`SourceStore`], inbound sources and the events they accept.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
@@ -37,6 +38,7 @@ pub mod query;
 pub mod replay;
 pub mod schemas;
 pub mod secrets;
+pub mod sources;
 pub mod sqlite;
 mod store;
 pub mod tasks;
@@ -46,6 +48,7 @@ pub use engine_store::EngineStore;
 pub use error::StoreError;
 pub use feed::FeedStore;
 pub use page::{Order, Page, PageRequest};
+pub use sources::SourceStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
 

@@ -111,6 +111,9 @@ pub struct DeliveryJob {
     pub event_type_schedule: Option<RetrySchedule>,
     /// What the engine last decided about the endpoint, if anything.
     pub health: Option<EndpointHealth>,
+    /// For a message that is an inbound event: the original request to pass on (its exact
+    /// body bytes, content type and headers) in place of the stored JSON payload.
+    pub forward: Option<ForwardedRequest>,
 }
 
 impl DeliveryJob {
@@ -127,6 +130,17 @@ impl DeliveryJob {
     pub fn throttle_rate(&self) -> Option<u16> {
         self.endpoint.throttle_rate.or(self.app_throttle_rate)
     }
+}
+
+/// The parts of an accepted inbound request that are forwarded to the source's endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardedRequest {
+    /// The original `Content-Type`, if the request had one.
+    pub content_type: Option<String>,
+    /// Original headers to pass on (Hookline's own signature headers still win).
+    pub headers: Vec<(String, String)>,
+    /// The body exactly as received.
+    pub body: Vec<u8>,
 }
 
 /// The engine's claim request.

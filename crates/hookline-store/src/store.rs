@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
 use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
+use crate::SourceStore;
 use crate::StoreResult;
 use crate::endpoint_secrets::EndpointSecretStore;
 use crate::feed::FeedStore;
@@ -36,6 +37,7 @@ pub trait Store:
     + IdempotencyStore
     + SchemaStore
     + EndpointSecretStore
+    + SourceStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -63,7 +63,12 @@ pub struct TestReceiver {
 impl TestReceiver {
     /// Starts a receiver on 127.0.0.1, port 0, answering 200.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on("127.0.0.1:0".parse().expect("loopback address")).await
+    }
+
+    /// Starts a receiver on a chosen loopback address, e.g. the port of a target that was down.
+    pub async fn start_on(addr: std::net::SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind the test receiver");
         let addr = listener.local_addr().expect("receiver address");

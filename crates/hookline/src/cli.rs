@@ -168,6 +168,14 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "HOOKLINE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Comma-separated CIDRs of proxies whose X-Forwarded-For is believed for source allowlists.
+    #[arg(long, env = "HOOKLINE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Public base URL providers reach Hookline at, used in sources' `ingestUrl`.
+    #[arg(long, env = "HOOKLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -210,6 +218,11 @@ impl ServeArgs {
         config.key_kind = KeyKind::parse(&self.signing_key_type).ok_or_else(|| {
             anyhow::anyhow!("HOOKLINE_SIGNING_KEY_TYPE must be 'hmac' or 'ed25519'")
         })?;
+        config.inbound.trusted_proxies = TargetPolicy::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("HOOKLINE_TRUSTED_PROXIES: {e}"))?
+            .allowed()
+            .to_vec();
+        config.inbound.public_url = self.public_url.clone();
         Ok(config)
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookline_api::inbound::InboundConfig;
 use hookline_api::rate_limit::RateLimitConfig;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::keyring::{HeaderStyle, KeyKind};
@@ -34,6 +35,8 @@ pub struct Config {
     pub maintenance: MaintenanceConfig,
     /// Requests per second and burst allowed to each API key.
     pub rate_limit: RateLimitConfig,
+    /// Receiving webhooks: trusted proxies and the public URL of ingest endpoints.
+    pub inbound: InboundConfig,
 }
 
 impl Config {
@@ -50,6 +53,7 @@ impl Config {
             key_kind: KeyKind::default(),
             maintenance: MaintenanceConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            inbound: InboundConfig::default(),
         }
     }
 

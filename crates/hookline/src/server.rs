@@ -98,6 +98,7 @@ pub async fn start(
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
+            inbound: config.inbound.clone(),
         }),
         waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
@@ -112,6 +113,8 @@ pub async fn start(
     tokio::spawn(maintenance.clone().run(shutdown.clone()));
     let api_shutdown = shutdown.clone();
     let api_task = tokio::spawn(async move {
+        // The peer address feeds inbound sources' IP allowlists.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { api_shutdown.cancelled().await })
             .await;

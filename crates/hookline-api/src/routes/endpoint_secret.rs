@@ -13,9 +13,10 @@ use hookline_core::model::Endpoint;
 use hookline_delivery::keyring::{DEFAULT_GRACE, KeyKind, Keyring};
 
 use super::lookup;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ValidJson, parse_json};
 use crate::idempotency::NoReplay;
+use crate::keyrings;
 use crate::state::AppState;
 use crate::wire::secret::{
     EndpointSecretOut, EndpointSecretRotateIn, EndpointSigningIn, EndpointSigningOut,
@@ -37,45 +38,19 @@ pub(crate) fn routes() -> Router<AppState> {
 async fn load(state: &AppState, app_id: &str, endpoint_id: &str) -> ApiResult<(Endpoint, Keyring)> {
     let app = lookup::app(state, app_id).await?;
     let endpoint = lookup::endpoint(state, &app, endpoint_id).await?;
-    let keyring = state
-        .signer
-        .open(&endpoint.secret)
-        .map_err(|e| ApiError::Internal(format!("endpoint {}: {e}", endpoint.id)))?;
+    let keyring = keyrings::open(state, &endpoint)?;
     Ok((endpoint, keyring))
 }
 
-/// Most times a change is retried when the secret changed under it.
-const TRIES: usize = 8;
-
-/// Applies `change` to the endpoint's keyring and stores it, unless another change landed
-/// in between, in which case it reads the keyring again and retries.
+/// Applies `change` to the endpoint's keyring (see [`keyrings::change`]).
 async fn change_keyring(
     state: &AppState,
     app_id: &str,
     endpoint_id: &str,
-    mut change: impl FnMut(&mut Keyring),
+    change: impl FnMut(&mut Keyring),
 ) -> ApiResult<Keyring> {
-    for _ in 0..TRIES {
-        let (endpoint, mut keyring) = load(state, app_id, endpoint_id).await?;
-        change(&mut keyring);
-        let sealed = state.signer.seal(&keyring);
-        let stored = state
-            .store
-            .replace_endpoint_secret(
-                &endpoint.app_id,
-                &endpoint.id,
-                &endpoint.secret,
-                &sealed,
-                Timestamp::now(),
-            )
-            .await?;
-        if stored {
-            return Ok(keyring);
-        }
-    }
-    Err(ApiError::Conflict(
-        "the endpoint's secret kept changing concurrently; try again".into(),
-    ))
+    let app = lookup::app(state, app_id).await?;
+    keyrings::change(state, &app.id, endpoint_id, change).await
 }
 
 async fn read(

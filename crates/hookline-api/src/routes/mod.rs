@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
     let api = authenticated.merge(health::routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::inbound::management_routes(state.clone()))
+        .merge(crate::inbound::receive_routes())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::map_response(uniform_errors))

@@ -30,19 +30,18 @@ pub(crate) fn create(conn: &Connection, app: Application) -> StoreResult<Applica
 pub(crate) fn get(conn: &Connection, id_or_uid: &str) -> StoreResult<Option<Application>> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT {APP_COLUMNS} FROM applications a WHERE a.id = ?1 OR a.uid = ?1 LIMIT 1"
+            "SELECT {APP_COLUMNS} FROM applications a
+             WHERE (a.id = ?1 OR a.uid = ?1) AND a.kind = 'customer' LIMIT 1"
         ))?
         .query_row([id_or_uid], rows::application)
         .optional()?)
 }
 
 pub(crate) fn list(conn: &Connection, page: &PageRequest) -> StoreResult<Page<Application>> {
-    Listing::new(format!("SELECT {APP_COLUMNS} FROM applications a"), "a.id").fetch(
-        conn,
-        page,
-        rows::application,
-        |a| a.id.to_string(),
-    )
+    // Internal applications (owned by sources, operational webhooks) are not the caller's.
+    Listing::new(format!("SELECT {APP_COLUMNS} FROM applications a"), "a.id")
+        .filter("a.kind = 'customer'", Vec::new())
+        .fetch(conn, page, rows::application, |a| a.id.to_string())
 }
 
 pub(crate) fn update(conn: &Connection, app: Application) -> StoreResult<Application> {

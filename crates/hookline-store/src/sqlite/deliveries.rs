@@ -53,6 +53,7 @@ pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<V
                 event_type_schedule: engine::schedule_at(row, extra + 5)?,
                 health,
                 endpoint,
+                forward: None,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0006_lifecycle.sql"),
     include_str!("schema/0007_pull.sql"),
     include_str!("schema/0004_api_keys.sql"),
+    include_str!("schema/0003_inbound.sql"),
 ];
 
 /// The newest schema version this build knows.

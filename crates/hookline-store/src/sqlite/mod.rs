@@ -10,6 +10,7 @@ mod engine;
 mod event_types;
 mod feed;
 mod idempotency;
+mod inbound_events;
 mod keys;
 mod list;
 mod maintenance;
@@ -19,6 +20,7 @@ mod readers;
 mod replay;
 mod rows;
 mod schemas;
+mod sources;
 mod tasks;
 mod tools;
 mod writer;
@@ -240,7 +242,11 @@ impl Store for SqliteStore {
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
         self.writer
-            .write(move |c| deliveries::claim_due(c, claim))
+            .write(move |c| {
+                let mut jobs = deliveries::claim_due(c, claim)?;
+                inbound_events::attach_forwarding(c, &mut jobs)?;
+                Ok(jobs)
+            })
             .await
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {

@@ -17,6 +17,7 @@ mod event_type_schemas;
 mod event_types;
 mod housekeeping;
 mod idempotency;
+mod inbound;
 mod interop;
 mod keys;
 mod messages;
