@@ -13,10 +13,14 @@
 //! - [`extract`]: JSON bodies with field-level errors, query parameters, pagination.
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
+//! - [`openapi`]: the OpenAPI 3.1 document generated from the handlers, and `/docs`.
+//! - [`observability`]: request ids, request metrics, CORS and `/metrics`.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod observability;
+pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod wire;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookline_api::observability::CorsOrigins;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
@@ -20,6 +21,8 @@ pub struct Config {
     pub migrate: bool,
     /// Delivery engine settings, including the outbound address policy.
     pub delivery: DeliveryConfig,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors: CorsOrigins,
 }
 
 impl Config {
@@ -31,6 +34,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             migrate: true,
             delivery: DeliveryConfig::default(),
+            cors: CorsOrigins::None,
         }
     }
 

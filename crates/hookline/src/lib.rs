@@ -10,8 +10,10 @@
 //! - [`config`]: the validated settings `start` needs.
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
+//! - [`telemetry`]: the process's Prometheus recorder.
 
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod server;
+pub mod telemetry;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use hookline_api::auth::AdminToken;
+use hookline_api::observability::{HttpOptions, MetricsRender};
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
 use hookline_delivery::DeliveryEngine;
@@ -67,7 +68,14 @@ pub async fn start(
         admin: Arc::new(AdminToken::new(&admin_token)),
     };
     let addr = listener.local_addr()?;
-    let app = hookline_api::router(state);
+    let app = hookline_api::observability::wrap(
+        hookline_api::router(state),
+        HttpOptions {
+            metrics: crate::telemetry::prometheus()
+                .map(|handle| -> MetricsRender { std::sync::Arc::new(move || handle.render()) }),
+            cors: config.cors.clone(),
+        },
+    );
 
     let engine_task = tokio::spawn(engine.run(shutdown.clone()));
     let api_shutdown = shutdown.clone();

@@ -8,6 +8,7 @@ mod event_type;
 mod health;
 mod lookup;
 mod message;
+pub(crate) mod spec;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     let api = authenticated.merge(health::routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::openapi::routes())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .with_state(state)

@@ -8,6 +8,8 @@ mod endpoints;
 mod event_types;
 mod interop;
 mod messages;
+mod observability;
+mod openapi;
 mod restart;
 
 use hookline_signature::SigningSecret;
