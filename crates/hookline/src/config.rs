@@ -23,6 +23,9 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors: CorsOrigins,
+    /// Run the delivery engine (default). Off, the node serves the API only and sends nothing;
+    /// deliveries wait in the database for a node that runs the engine.
+    pub deliver: bool,
 }
 
 impl Config {
@@ -35,6 +38,7 @@ impl Config {
             migrate: true,
             delivery: DeliveryConfig::default(),
             cors: CorsOrigins::None,
+            deliver: true,
         }
     }
 

@@ -77,7 +77,11 @@ pub async fn start(
         },
     );
 
-    let engine_task = tokio::spawn(engine.run(shutdown.clone()));
+    let engine_task = if config.deliver {
+        tokio::spawn(engine.run(shutdown.clone()))
+    } else {
+        tokio::spawn(async {})
+    };
     let api_shutdown = shutdown.clone();
     let api_task = tokio::spawn(async move {
         let served = axum::serve(listener, app)

@@ -11,6 +11,7 @@ mod messages;
 mod observability;
 mod openapi;
 mod restart;
+mod schemathesis;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};
