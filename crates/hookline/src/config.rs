@@ -8,6 +8,8 @@ use hookline_api::observability::CorsOrigins;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
+use crate::tls::TlsFiles;
+
 /// Everything [`crate::server::start`] needs; build it from the CLI or directly in tests.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -26,6 +28,8 @@ pub struct Config {
     /// Run the delivery engine (default). Off, the node serves the API only and sends nothing;
     /// deliveries wait in the database for a node that runs the engine.
     pub deliver: bool,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Config {
@@ -39,6 +43,7 @@ impl Config {
             delivery: DeliveryConfig::default(),
             cors: CorsOrigins::None,
             deliver: true,
+            tls: None,
         }
     }
 

@@ -11,9 +11,11 @@
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
 //! - [`telemetry`]: the process's Prometheus recorder.
+//! - [`tls`]: optional HTTPS with rustls.
 
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod server;
 pub mod telemetry;
+pub mod tls;

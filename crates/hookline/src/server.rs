@@ -18,6 +18,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::tls::{TlsFiles, TlsListener};
+
+/// Serves `app` on `listener` until `shutdown`, then lets in-flight requests finish.
+async fn serve<L>(listener: L, app: axum::Router, shutdown: CancellationToken)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await;
+    if let Err(err) = served {
+        tracing::error!(error = %err, "the API server stopped with an error");
+    }
+}
 
 /// A started server.
 #[derive(Debug)]
@@ -41,6 +56,7 @@ pub async fn start(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Server> {
+    let tls = config.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
     bootstrap::ensure_data_dir(&config.data_dir)?;
     let (admin_token, token_source) =
         bootstrap::admin_token(&config.data_dir, config.admin_token.as_deref())?;
@@ -82,15 +98,14 @@ pub async fn start(
     } else {
         tokio::spawn(async {})
     };
-    let api_shutdown = shutdown.clone();
-    let api_task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { api_shutdown.cancelled().await })
-            .await;
-        if let Err(err) = served {
-            tracing::error!(error = %err, "the API server stopped with an error");
-        }
-    });
+    let api_task = match tls {
+        None => tokio::spawn(serve(listener, app, shutdown.clone())),
+        Some(acceptor) => tokio::spawn(serve(
+            TlsListener::new(listener, acceptor)?,
+            app,
+            shutdown.clone(),
+        )),
+    };
     let stopped = tokio::spawn(async move {
         let _ = api_task.await;
         let _ = engine_task.await;

@@ -12,6 +12,7 @@ mod observability;
 mod openapi;
 mod restart;
 mod schemathesis;
+mod tls;
 
 use hookline_signature::SigningSecret;
 use hookline_signature::standard::{WebhookHeaders, verify};
