@@ -8,6 +8,7 @@
 //! ## Layout
 //! - [`cli`]: commands, flags and their environment variables.
 //! - [`config`]: the validated settings `start` needs.
+//! - [`settings`]: defaults < `hookline.toml` < environment < flags, validated into a config.
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
 //! - [`telemetry`]: the process's Prometheus recorder.
@@ -17,5 +18,6 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod server;
+pub mod settings;
 pub mod telemetry;
 pub mod tls;

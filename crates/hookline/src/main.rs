@@ -14,8 +14,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
-            hookline::bootstrap::ensure_data_dir(&args.data_dir)?;
-            let path = args.data_dir.join("hookline.db");
+            let data_dir = args.settings()?.data_dir;
+            hookline::bootstrap::ensure_data_dir(&data_dir)?;
+            let path = data_dir.join("hookline.db");
             SqliteStore::open(&path)
                 .with_context(|| format!("cannot migrate {}", path.display()))?;
             println!(
@@ -25,32 +26,41 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Config(args) => {
+            let settings = args.settings()?;
+            settings.to_config()?;
+            print!("{}", settings.to_redacted_toml());
+            Ok(())
+        }
     }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging(args.log_format);
-    let config = args.to_config()?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let settings = args.settings()?;
+    init_logging(settings.log_format);
+    let config = settings.to_config()?;
+    let tls = config.tls.is_some();
+    let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (HOOKLINE_LISTEN)", args.listen))?;
+        .with_context(|| format!("cannot listen on {} (HOOKLINE_LISTEN)", settings.listen))?;
     let shutdown = CancellationToken::new();
     let server = hookline::server::start(config, listener, shutdown.clone()).await?;
     match server.token_source {
         TokenSource::Generated => println!(
             "Generated an admin token (shown once, saved to {}/admin-token):\n\n    {}\n",
-            args.data.data_dir.display(),
+            settings.data_dir.display(),
             server.admin_token
         ),
         TokenSource::Saved => tracing::info!(
             "using the admin token saved in {}/admin-token",
-            args.data.data_dir.display()
+            settings.data_dir.display()
         ),
         TokenSource::Configured => {
             tracing::info!("using the admin token from HOOKLINE_ADMIN_TOKEN")
         }
     }
-    tracing::info!(addr = %server.addr, "Hookline is listening; API at http://{}/api/v1", server.addr);
+    let scheme = if tls { "https" } else { "http" };
+    tracing::info!(addr = %server.addr, "Hookline is listening; API at {scheme}://{}/api/v1", server.addr);
 
     wait_for_signal().await;
     tracing::info!("shutting down: finishing in-flight deliveries");

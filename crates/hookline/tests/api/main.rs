@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod config;
 mod delivery;
 mod endpoints;
 mod event_types;
@@ -12,6 +13,7 @@ mod observability;
 mod openapi;
 mod restart;
 mod schemathesis;
+mod shutdown;
 mod tls;
 
 use hookline_signature::SigningSecret;
