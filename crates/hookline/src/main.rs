@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let signal = shutdown_signal()?;
     let settings = args.settings()?;
     init_logging(settings.log_format);
     let config = settings.to_config()?;
@@ -62,32 +63,32 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let scheme = if tls { "https" } else { "http" };
     tracing::info!(addr = %server.addr, "Hookline is listening; API at {scheme}://{}/api/v1", server.addr);
 
-    wait_for_signal().await;
+    signal.await;
     tracing::info!("shutting down: finishing in-flight deliveries");
     shutdown.cancel();
     server.stopped.await?;
     Ok(())
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Starts listening for SIGTERM and SIGINT right away, so a signal that arrives while the
+/// server starts is not lost (nor fatal); the future resolves on the first of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn init_logging(format: LogFormat) {

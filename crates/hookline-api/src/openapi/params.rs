@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Path)]
 pub struct AppPath {
     /// The application's id (`app_...`) or uid.
-    #[param(example = "acme")]
+    #[param(example = "acme", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
     app_id: String,
 }
 
@@ -21,10 +21,10 @@ pub struct AppPath {
 #[into_params(parameter_in = Path)]
 pub struct EndpointPath {
     /// The application's id (`app_...`) or uid.
-    #[param(example = "acme")]
+    #[param(example = "acme", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
     app_id: String,
     /// The endpoint's id (`ep_...`) or uid.
-    #[param(example = "main")]
+    #[param(example = "main", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
     endpoint_id: String,
 }
 
@@ -33,10 +33,14 @@ pub struct EndpointPath {
 #[into_params(parameter_in = Path)]
 pub struct MessagePath {
     /// The application's id (`app_...`) or uid.
-    #[param(example = "acme")]
+    #[param(example = "acme", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
     app_id: String,
     /// The message's id (`msg_...`) or its `eventId`.
-    #[param(example = "inv_123-paid")]
+    #[param(
+        example = "inv_123-paid",
+        pattern = r"^[a-zA-Z0-9\-_.]+$",
+        max_length = 256
+    )]
     msg_id: String,
 }
 
@@ -45,10 +49,14 @@ pub struct MessagePath {
 #[into_params(parameter_in = Path)]
 pub struct AttemptPath {
     /// The application's id (`app_...`) or uid.
-    #[param(example = "acme")]
+    #[param(example = "acme", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
     app_id: String,
     /// The message's id (`msg_...`) or its `eventId`.
-    #[param(example = "inv_123-paid")]
+    #[param(
+        example = "inv_123-paid",
+        pattern = r"^[a-zA-Z0-9\-_.]+$",
+        max_length = 256
+    )]
     msg_id: String,
     /// The attempt's id (`atmpt_...`).
     #[param(example = "atmpt_2yZwUhtgs5Ai8T9yRQJXA")]
@@ -60,7 +68,11 @@ pub struct AttemptPath {
 #[into_params(parameter_in = Path)]
 pub struct EventTypePath {
     /// The event type's name.
-    #[param(example = "invoice.paid")]
+    #[param(
+        example = "invoice.paid",
+        pattern = r"^[a-zA-Z0-9\-_.]+$",
+        max_length = 256
+    )]
     name: String,
 }
 
@@ -181,3 +193,51 @@ pub struct Expunge {
     /// Remove the event type for good instead of archiving it.
     expunge: Option<bool>,
 }
+
+macro_rules! name_schema {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $max:literal, $example:literal) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $ty;
+
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(r"^[a-zA-Z0-9\-_.]+$"))
+                    .min_length(Some(1))
+                    .max_length(Some($max))
+                    .examples([$example])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $ty {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+name_schema!(
+    /// A `uid`: letters, digits, `-`, `_` and `.`, at most 256 characters.
+    UidSchema,
+    "Uid",
+    256,
+    "unique-identifier"
+);
+name_schema!(
+    /// An event type name: letters, digits, `-`, `_` and `.`, at most 256 characters.
+    EventTypeNameSchema,
+    "EventTypeName",
+    256,
+    "invoice.paid"
+);
+name_schema!(
+    /// A channel: letters, digits, `-`, `_` and `.`, at most 128 characters.
+    ChannelSchema,
+    "Channel",
+    128,
+    "project_1337"
+);

@@ -85,7 +85,7 @@ pub struct ApplicationPatch {
     pub name: Option<String>,
     /// New uid, or `null` to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 256, pattern = r"^[a-zA-Z0-9\-_.]+$")]
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Patch<String>,
     /// New labels.
     pub metadata: Option<Metadata>,

@@ -54,14 +54,18 @@ pub struct EndpointIn {
     /// Older name of `throttleRate`.
     pub rate_limit: Option<u16>,
     /// Uid.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Option<String>,
     /// Disabled endpoints receive nothing.
     pub disabled: Option<bool>,
-    /// Event types to receive (all when absent).
+    /// Event types to receive (all when absent); each must exist.
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// Older name of `eventTypes`.
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub filter_types: Option<Vec<String>>,
-    /// Channels to receive (all when absent).
+    /// Channels to receive (all when absent), at most 10.
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 10)]
     pub channels: Option<Vec<String>>,
     /// Signing secret (`whsec_` + base64 of 24 to 64 bytes); generated when absent.
     #[schema(example = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")]
@@ -194,17 +198,17 @@ pub struct EndpointPatch {
     pub throttle_rate: Patch<u16>,
     /// New uid, or `null`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Patch<String>,
     /// Disable or enable.
     pub disabled: Option<bool>,
     /// New event type filter, or `null` for all.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub event_types: Patch<Vec<String>>,
     /// New channel filter, or `null` for all.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 10)]
     pub channels: Patch<Vec<String>>,
     /// New labels.
     pub metadata: Option<Metadata>,

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeIn {
     /// Name, e.g. `invoice.paid` (required on create; taken from the path on replace).
+    #[schema(value_type = Option<crate::openapi::params::EventTypeNameSchema>)]
     pub name: Option<String>,
     /// What the event means.
     pub description: String,
@@ -25,6 +26,7 @@ pub struct EventTypeIn {
     #[schema(value_type = Option<Object>)]
     pub schemas: Option<serde_json::Value>,
     /// Feature flag.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub feature_flag: Option<String>,
     /// Group name.
     pub group_name: Option<String>,

@@ -20,16 +20,19 @@ const MAX_CHANNELS: usize = 5;
 #[serde(rename_all = "camelCase")]
 pub struct MessageIn {
     /// Event type name.
-    #[schema(example = "invoice.paid")]
+    #[schema(value_type = crate::openapi::params::EventTypeNameSchema)]
     pub event_type: String,
     /// The JSON object to deliver, kept byte for byte.
     #[schema(value_type = Object)]
     pub payload: Box<RawValue>,
     /// The sender's unique id for this event; reusing it is a conflict.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub event_id: Option<String>,
-    /// Channels to tag the message with.
+    /// Channels to tag the message with, at most 5.
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 5)]
     pub channels: Option<Vec<String>>,
     /// Days to keep the payload (5 to 90).
+    #[schema(minimum = 5, maximum = 90)]
     pub payload_retention_period: Option<i64>,
     /// Creates the application on the fly when it does not exist.
     pub application: Option<ApplicationIn>,
