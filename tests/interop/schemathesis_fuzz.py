@@ -1,6 +1,6 @@
 """Fuzz a running Hookline with schemathesis, driven by its own OpenAPI document.
 
-Usage: python3 schemathesis_fuzz.py BASE_URL TOKEN [MAX_SECONDS]
+Usage: python3 schemathesis_fuzz.py BASE_URL TOKEN [MAX_SECONDS [MAX_EXAMPLES]]
 
 Checks: no 5xx, every status code and content type documented, every response body valid
 against the document's schema. Bounded in examples and time so it fits a CI run on 2 cores.
@@ -14,6 +14,7 @@ import sys
 def main() -> None:
     base, token = sys.argv[1], sys.argv[2]
     max_seconds = sys.argv[3] if len(sys.argv) > 3 else "60"
+    max_examples = sys.argv[4] if len(sys.argv) > 4 else "15"
     sys.argv = [
         "schemathesis",
         "run",
@@ -26,7 +27,7 @@ def main() -> None:
         "--phases",
         "examples,coverage,fuzzing",
         "--max-examples",
-        "15",
+        max_examples,
         "--max-time",
         max_seconds,
         "--workers",

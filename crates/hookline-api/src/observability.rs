@@ -206,15 +206,15 @@ pub fn wrap(router: Router, options: HttpOptions) -> Router {
             .unwrap_or("");
         tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
     });
-    let mut router = router
-        .layer(middleware::from_fn(record))
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(trace)
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid));
+    // The last layer added is the outermost: ids are set first and copied onto every response,
+    // CORS preflights included.
+    let mut router = router.layer(middleware::from_fn(record)).layer(trace);
     if let Some(cors) = options.cors.layer() {
         router = router.layer(cors);
     }
     router
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
 
 #[cfg(test)]

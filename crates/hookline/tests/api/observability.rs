@@ -197,6 +197,10 @@ async fn cors_allows_only_the_configured_origins() {
         allowed.headers()["access-control-allow-origin"],
         "https://app.example.com"
     );
+    assert!(
+        allowed.headers().contains_key("x-request-id"),
+        "preflights carry an id too"
+    );
     let other = preflight(&app, "https://evil.example.net").await;
     assert!(other.headers().get("access-control-allow-origin").is_none());
 

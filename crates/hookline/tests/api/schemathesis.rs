@@ -5,6 +5,9 @@
 //! delivered message `inv_123-paid`: the ids the document's examples use), so the examples reach
 //! real resources. The fuzzed server runs without the delivery engine: the fuzzer creates
 //! endpoints with arbitrary URLs, and tests never connect anywhere but loopback.
+//!
+//! The run is bounded (60 s, 15 examples per operation) to fit CI; for a deeper run set
+//! `HOOKLINE_FUZZ_SECONDS` and `HOOKLINE_FUZZ_EXAMPLES`.
 
 use hookline_testkit::interop::{python_module_available, run_script};
 use hookline_testkit::{TestReceiver, spawn_app};
@@ -43,7 +46,12 @@ async fn schemathesis_finds_no_server_error_and_no_response_breaking_the_documen
         .await;
     let output = run_script(
         "schemathesis_fuzz.py",
-        vec![app.address.clone(), app.token.clone(), "60".to_owned()],
+        vec![
+            app.address.clone(),
+            app.token.clone(),
+            std::env::var("HOOKLINE_FUZZ_SECONDS").unwrap_or_else(|_| "60".to_owned()),
+            std::env::var("HOOKLINE_FUZZ_EXAMPLES").unwrap_or_else(|_| "15".to_owned()),
+        ],
         None,
     )
     .await;
