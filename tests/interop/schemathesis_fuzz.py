@@ -25,13 +25,15 @@ def main() -> None:
         "not_a_server_error,status_code_conformance,content_type_conformance,"
         "response_schema_conformance",
         "--phases",
-        "examples,coverage,fuzzing",
+        "examples,coverage,fuzzing,stateful",
         "--max-examples",
         max_examples,
         "--max-time",
         max_seconds,
+        # One worker: hypothesis parses lambdas with `ast` while generating, and CPython 3.11's
+        # parser is not safe across threads ("AST constructor recursion depth mismatch").
         "--workers",
-        "2",
+        "1",
         "--request-timeout",
         "10",
         "--no-color",

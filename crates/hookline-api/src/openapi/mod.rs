@@ -25,6 +25,7 @@
 //! does not have.
 
 pub mod errors;
+pub mod links;
 pub mod params;
 pub mod webhooks;
 
@@ -82,6 +83,7 @@ pub fn document() -> Value {
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let mut doc = serde_json::to_value(&openapi).unwrap_or_else(|_| json!({}));
     errors::add_to_operations(&mut doc["paths"]);
+    links::add(&mut doc["paths"]);
     doc["components"]["responses"] = errors::components();
     doc["components"]["securitySchemes"] = json!({
         "HTTPBearer": {
