@@ -82,3 +82,28 @@ pub fn add(paths: &mut Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_creating_post_links_to_the_operations_on_what_it_created() {
+        let mut paths = json!({
+            "/app": { "post": { "operationId": "create", "responses": { "201": { "description": "made" } } } },
+            "/app/{app_id}": { "get": { "operationId": "get", "responses": {} } },
+            "/app/{app_id}/msg/{msg_id}": { "get": { "operationId": "msg", "responses": {} } },
+            "/event-type": { "post": { "operationId": "et", "responses": { "201": { "description": "made" } } } },
+            "/event-type/{name}": { "get": { "operationId": "et.get", "responses": {} } },
+        });
+        add(&mut paths);
+        let links = &paths["/app"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["get"]["parameters"]["app_id"], "$response.body#/id");
+        assert!(
+            links.get("msg").is_none(),
+            "msg_id cannot come from the response"
+        );
+        let et = &paths["/event-type"]["post"]["responses"]["201"]["links"];
+        assert_eq!(et["et_get"]["parameters"]["name"], "$response.body#/name");
+    }
+}
