@@ -7,8 +7,10 @@ against the document's schema. Bounded in examples and time so it fits a CI run 
 Exits non-zero on any failure; the report names the operation, the request and the seed.
 """
 
+import os
 import runpy
 import sys
+import tempfile
 
 
 def main() -> None:
@@ -38,6 +40,8 @@ def main() -> None:
         "10",
         "--no-color",
     ]
+    # schemathesis keeps a crash cache in the working directory: keep it out of the repository.
+    os.chdir(tempfile.mkdtemp(prefix="hookline-schemathesis-"))
     runpy.run_module("schemathesis.cli", run_name="__main__")
 
 
