@@ -5,9 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hookline_store::StoreError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-/// One failing field in a 422 answer, as the contract shapes it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One failing field in a 422 answer, as the contract shapes it (`ValidationError`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
+#[schema(as = ValidationError, example = json!({"loc": ["body", "url"], "msg": "must be an http or https URL", "type": "value_error"}))]
 pub struct FieldError {
     /// Where the value was: `["body", "url"]`, `["query", "limit"]`, `["path", "app_id"]`.
     pub loc: Vec<String>,
@@ -91,14 +93,21 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct HttpErrorOut<'a> {
+/// The body of every error but 422 (`HttpErrorOut`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = HttpErrorOut, example = json!({"code": "not_found", "detail": "application not found"}))]
+pub struct HttpErrorOut<'a> {
+    /// A machine-readable code (`bad_request`, `authentication_failed`, `not_found`, ...).
     code: &'a str,
+    /// What went wrong, as a sentence.
     detail: String,
 }
 
-#[derive(Serialize)]
-struct ValidationOut<'a> {
+/// The body of a 422: every failing field (`HTTPValidationError`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = HTTPValidationError)]
+pub struct ValidationOut<'a> {
+    /// The failing fields.
     detail: &'a [FieldError],
 }
 

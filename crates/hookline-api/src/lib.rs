@@ -19,6 +19,8 @@
 //! - [`wire`]: request and response shapes of the contract.
 //! - [`routes`]: one module per resource.
 //! - [`inbound`]: webhooks in: ingest sources, their endpoints and log, and `POST /in/{source}`.
+//! - [`openapi`]: the OpenAPI 3.1 document generated from the handlers, and `/docs`.
+//! - [`observability`]: request ids, request metrics, CORS and `/metrics`.
 
 pub mod auth;
 pub mod error;
@@ -26,6 +28,8 @@ pub mod extract;
 pub mod idempotency;
 pub mod inbound;
 mod keyrings;
+pub mod observability;
+pub mod openapi;
 pub mod payload_schemas;
 pub mod rate_limit;
 pub mod routes;

@@ -130,6 +130,14 @@ impl TestApp {
         TestApp::start(self.config.clone(), dir).await
     }
 
+    /// Stops the server gracefully and starts it again on the same data directory with its
+    /// settings changed by `configure`.
+    pub async fn restart_with(mut self, configure: impl FnOnce(Config) -> Config) -> TestApp {
+        self.stop().await;
+        let dir = self.dir.take();
+        TestApp::start(configure(self.config.clone()), dir).await
+    }
+
     /// Stops the server gracefully (in-flight deliveries drain).
     pub async fn stop(&mut self) {
         self.shutdown.cancel();

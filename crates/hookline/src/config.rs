@@ -5,11 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookline_api::inbound::InboundConfig;
+use hookline_api::observability::CorsOrigins;
 use hookline_api::rate_limit::RateLimitConfig;
 use hookline_core::retry::RetrySchedule;
 use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 use hookline_delivery::maintenance::MaintenanceConfig;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
+
+use crate::tls::TlsFiles;
 
 /// Everything [`crate::server::start`] needs; build it from the CLI or directly in tests.
 #[derive(Debug, Clone)]
@@ -37,6 +40,13 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Receiving webhooks: trusted proxies and the public URL of ingest endpoints.
     pub inbound: InboundConfig,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors: CorsOrigins,
+    /// Run the delivery engine (default). Off, the node serves the API only and sends nothing;
+    /// deliveries wait in the database for a node that runs the engine.
+    pub deliver: bool,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Config {
@@ -54,6 +64,9 @@ impl Config {
             maintenance: MaintenanceConfig::default(),
             rate_limit: RateLimitConfig::default(),
             inbound: InboundConfig::default(),
+            cors: CorsOrigins::None,
+            deliver: true,
+            tls: None,
         }
     }
 

@@ -8,12 +8,19 @@
 //! ## Layout
 //! - [`cli`]: commands, flags and their environment variables.
 //! - [`config`]: the validated settings `start` needs.
+//! - [`settings`]: defaults < `hookline.toml` < environment < flags, validated into a config.
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
 //! - [`secrets_key`]: the key that encrypts secrets at rest.
+//! - [`telemetry`]: the process's Prometheus recorder.
+//! - [`tls`]: optional HTTPS with rustls.
 
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+mod peer;
 pub mod secrets_key;
 pub mod server;
+pub mod settings;
+pub mod telemetry;
+pub mod tls;

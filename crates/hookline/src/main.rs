@@ -5,7 +5,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use hookline::bootstrap::TokenSource;
-use hookline::cli::{Cli, Command, LogFormat, PruneArgs, ServeArgs, days};
+use hookline::cli::{Cli, Command, LogFormat, PruneArgs, ServeArgs};
+use hookline::settings::days;
 use hookline_core::Timestamp;
 use hookline_delivery::maintenance::{Maintenance, MaintenanceConfig};
 use hookline_store::SqliteStore;
@@ -18,8 +19,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(*args).await,
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
-            hookline::bootstrap::ensure_data_dir(&args.data_dir)?;
-            let path = args.data_dir.join("hookline.db");
+            let data_dir = args.settings()?.data_dir;
+            hookline::bootstrap::ensure_data_dir(&data_dir)?;
+            let path = data_dir.join("hookline.db");
             SqliteStore::open(&path)
                 .with_context(|| format!("cannot migrate {}", path.display()))?;
             println!(
@@ -30,17 +32,26 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Prune(args) => prune(args).await,
+        Command::Config(args) => {
+            let args = *args;
+            let settings = args.settings()?;
+            settings.to_config()?;
+            print!("{}", settings.to_redacted_toml());
+            Ok(())
+        }
     }
 }
 
 async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     init_logging(LogFormat::Text);
-    let path = args.data.data_dir.join("hookline.db");
+    // 0 is allowed here: it removes everything that is not still waiting for delivery.
+    let settings = args.settings()?;
+    let path = settings.data_dir.join("hookline.db");
     anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
     let store =
         SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     let config = MaintenanceConfig {
-        retention: days(args.retention_days),
+        retention: days(settings.retention_days),
         ..MaintenanceConfig::default()
     };
     let report = Maintenance::new(Arc::new(store), config)
@@ -52,61 +63,65 @@ async fn prune(args: PruneArgs) -> anyhow::Result<()> {
         report.payloads_expired,
         report.attempts_deleted,
         report.messages_deleted,
-        args.retention_days
+        settings.retention_days
     );
     Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging(args.log_format);
-    let config = args.to_config()?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let signal = shutdown_signal()?;
+    let settings = args.settings()?;
+    init_logging(settings.log_format);
+    let config = settings.to_config()?;
+    let tls = config.tls.is_some();
+    let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (HOOKLINE_LISTEN)", args.listen))?;
+        .with_context(|| format!("cannot listen on {} (HOOKLINE_LISTEN)", settings.listen))?;
     let shutdown = CancellationToken::new();
     let server = hookline::server::start(config, listener, shutdown.clone()).await?;
     match server.token_source {
         TokenSource::Generated => println!(
             "Generated an admin token (shown once, saved to {}/admin-token):\n\n    {}\n",
-            args.data.data_dir.display(),
+            settings.data_dir.display(),
             server.admin_token
         ),
         TokenSource::Saved => tracing::info!(
             "using the admin token saved in {}/admin-token",
-            args.data.data_dir.display()
+            settings.data_dir.display()
         ),
         TokenSource::Configured => {
             tracing::info!("using the admin token from HOOKLINE_ADMIN_TOKEN")
         }
     }
-    tracing::info!(addr = %server.addr, "Hookline is listening; API at http://{}/api/v1", server.addr);
+    let scheme = if tls { "https" } else { "http" };
+    tracing::info!(addr = %server.addr, "Hookline is listening; API at {scheme}://{}/api/v1", server.addr);
 
-    wait_for_signal().await;
+    signal.await;
     tracing::info!("shutting down: finishing in-flight deliveries");
     shutdown.cancel();
     server.stopped.await?;
     Ok(())
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Starts listening for SIGTERM and SIGINT right away, so a signal that arrives while the
+/// server starts is not lost (nor fatal); the future resolves on the first of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn init_logging(format: LogFormat) {

@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::extract::connect_info::Connected;
+use axum::serve::IncomingStream;
 use hookline_api::auth::AdminToken;
+use hookline_api::observability::{HttpOptions, MetricsRender};
 use hookline_api::security::Security;
 use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
@@ -21,7 +24,28 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::peer::{self, Peer};
 use crate::secrets_key;
+use crate::tls::{TlsFiles, TlsListener};
+
+/// Serves `app` on `listener` (plain TCP or TLS) until `shutdown`, then lets in-flight
+/// requests finish. Handlers see the peer's address.
+async fn serve<L>(listener: L, app: axum::Router, shutdown: CancellationToken)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+    Peer: for<'a> Connected<IncomingStream<'a, L>>,
+{
+    let app = app
+        .layer(axum::middleware::from_fn(peer::expose))
+        .into_make_service_with_connect_info::<Peer>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await;
+    if let Err(err) = served {
+        tracing::error!(error = %err, "the API server stopped with an error");
+    }
+}
 
 /// A started server.
 #[derive(Debug)]
@@ -50,6 +74,7 @@ pub async fn start(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Server> {
+    let tls = config.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
     bootstrap::ensure_data_dir(&config.data_dir)?;
     let (admin_token, token_source) =
         bootstrap::admin_token(&config.data_dir, config.admin_token.as_deref())?;
@@ -107,21 +132,29 @@ pub async fn start(
         payload_schemas: Default::default(),
     };
     let addr = listener.local_addr()?;
-    let app = hookline_api::router(state);
+    let app = hookline_api::observability::wrap(
+        hookline_api::router(state),
+        HttpOptions {
+            metrics: crate::telemetry::prometheus()
+                .map(|handle| -> MetricsRender { std::sync::Arc::new(move || handle.render()) }),
+            cors: config.cors.clone(),
+        },
+    );
 
-    let engine_task = tokio::spawn(engine.run(shutdown.clone()));
+    let engine_task = if config.deliver {
+        tokio::spawn(engine.run(shutdown.clone()))
+    } else {
+        tokio::spawn(async {})
+    };
     tokio::spawn(maintenance.clone().run(shutdown.clone()));
-    let api_shutdown = shutdown.clone();
-    let api_task = tokio::spawn(async move {
-        // The peer address feeds inbound sources' IP allowlists.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { api_shutdown.cancelled().await })
-            .await;
-        if let Err(err) = served {
-            tracing::error!(error = %err, "the API server stopped with an error");
-        }
-    });
+    let api_task = match tls {
+        None => tokio::spawn(serve(listener, app, shutdown.clone())),
+        Some(acceptor) => tokio::spawn(serve(
+            TlsListener::new(listener, acceptor)?,
+            app,
+            shutdown.clone(),
+        )),
+    };
     let stopped = tokio::spawn(async move {
         let _ = api_task.await;
         let _ = engine_task.await;

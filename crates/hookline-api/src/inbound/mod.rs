@@ -7,8 +7,8 @@
 //! is a message of the source's internal application, which the delivery engine sends to the
 //! source's endpoints ([`endpoints`]) with retries and recorded attempts.
 //!
-//! Rate limiting of `/in/{source}` belongs to the API-key layer: [`receive_routes`] is a
-//! router of its own so a per-source limiter can wrap it, keyed on the `{source}` path segment.
+//! `/in/{source}` is rate-limited per source (a token bucket per `{source}` path value, see
+//! [`receive_routes`]); the management routes take the API's auth and idempotency layers.
 
 pub mod client_ip;
 pub mod config;
@@ -20,6 +20,8 @@ pub mod scheme;
 mod sources;
 pub mod wire;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::middleware;
 use axum::routing::post;
@@ -27,6 +29,8 @@ use axum::routing::post;
 pub use config::InboundConfig;
 
 use crate::auth::require_token;
+use crate::idempotency::idempotency;
+use crate::rate_limit::{KeyedLimiter, PathParamLimit, limit_by_path_param};
 use crate::state::AppState;
 
 /// The management API under `/ingest/api/v1`, behind the same bearer auth as `/api/v1`.
@@ -35,14 +39,24 @@ pub fn management_routes(state: AppState) -> Router<AppState> {
         .merge(sources::routes())
         .merge(endpoints::routes())
         .merge(forwarding::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/ingest/api/v1", routes)
 }
 
-/// `POST /in/{source}`: public, authenticated per source by its verification scheme.
-pub fn receive_routes() -> Router<AppState> {
-    Router::new().route(
+/// `POST /in/{source}`: public, authenticated per source by its verification scheme, and
+/// rate-limited per source (`HOOKLINE_INBOUND_RATE_LIMIT`) so one flooding sender cannot
+/// starve the others.
+pub fn receive_routes(state: &AppState) -> Router<AppState> {
+    let routes = Router::new().route(
         "/in/{source}",
         post(receive::receive).get(receive::subscription_check),
-    )
+    );
+    match KeyedLimiter::new(state.config.inbound.rate_limit) {
+        Some(limiter) => routes.route_layer(middleware::from_fn_with_state(
+            PathParamLimit::new(Arc::new(limiter), "source"),
+            limit_by_path_param,
+        )),
+        None => routes,
+    }
 }

@@ -11,6 +11,8 @@ use hookline_store::Order;
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::application::{ApplicationIn, ApplicationOut, ApplicationPatch};
@@ -34,6 +36,10 @@ fn blank(now: Timestamp) -> Application {
     }
 }
 
+/// List applications, oldest first.
+#[utoipa::path(get, path = "/api/v1/app", tag = "Application", operation_id = "v1.application.list",
+    params(ListParams),
+    responses((status = 200, description = "A page of applications", body = ListResponse<ApplicationOut>)))]
 async fn list(
     State(state): State<AppState>,
     params: Params,
@@ -45,6 +51,12 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, ApplicationOut::from)))
 }
 
+/// Create an application.
+#[utoipa::path(post, path = "/api/v1/app", tag = "Application", operation_id = "v1.application.create",
+    params(GetIfExists), request_body = ApplicationIn,
+    responses(
+        (status = 201, description = "The new application", body = ApplicationOut),
+        (status = 200, description = "With `get_if_exists=true`: the existing application with this uid", body = ApplicationOut)))]
 async fn create(
     State(state): State<AppState>,
     params: Params,
@@ -64,6 +76,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(app.into())))
 }
 
+/// Get an application.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}", tag = "Application", operation_id = "v1.application.get",
+    params(AppPath),
+    responses((status = 200, description = "The application", body = ApplicationOut)))]
 async fn read(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -72,6 +88,11 @@ async fn read(
 }
 
 /// Replaces the application, creating it (with the path as its uid) when absent.
+#[utoipa::path(put, path = "/api/v1/app/{app_id}", tag = "Application", operation_id = "v1.application.update",
+    params(AppPath), request_body = ApplicationIn,
+    responses(
+        (status = 200, description = "The updated application", body = ApplicationOut),
+        (status = 201, description = "The application was created with the path as its uid", body = ApplicationOut)))]
 async fn replace(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -95,6 +116,10 @@ async fn replace(
     Ok((StatusCode::CREATED, Json(app.into())))
 }
 
+/// Change some fields of an application.
+#[utoipa::path(patch, path = "/api/v1/app/{app_id}", tag = "Application", operation_id = "v1.application.patch",
+    params(AppPath), request_body = ApplicationPatch,
+    responses((status = 200, description = "The updated application", body = ApplicationOut)))]
 async fn patch(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -105,6 +130,10 @@ async fn patch(
     Ok(Json(state.store.update_app(app).await?.into()))
 }
 
+/// Delete an application with its endpoints and messages.
+#[utoipa::path(delete, path = "/api/v1/app/{app_id}", tag = "Application", operation_id = "v1.application.delete",
+    params(AppPath),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     State(state): State<AppState>,
     Path(app_id): Path<String>,

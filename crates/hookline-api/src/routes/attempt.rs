@@ -10,6 +10,8 @@ use super::lookup;
 use super::message::message_filter;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Params;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::attempt::MessageAttemptOut;
@@ -47,6 +49,10 @@ pub(crate) fn attempt_filter(params: &Params) -> ApiResult<AttemptFilter> {
     })
 }
 
+/// List the attempts made to an endpoint, newest first.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", tag = "Message Attempt", operation_id = "v1.message-attempt.list-by-endpoint",
+    params(EndpointPath, ListParams, AttemptFilters),
+    responses((status = 200, description = "A page of attempts", body = ListResponse<MessageAttemptOut>)))]
 async fn by_endpoint(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -65,6 +71,10 @@ async fn by_endpoint(
     Ok(Json(ListResponse::from_page(page, MessageAttemptOut::from)))
 }
 
+/// List the attempts made for a message, newest first.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/attempt/msg/{msg_id}", tag = "Message Attempt", operation_id = "v1.message-attempt.list-by-msg",
+    params(MessagePath, ListParams, AttemptFilters, AttemptEndpointFilter),
+    responses((status = 200, description = "A page of attempts", body = ListResponse<MessageAttemptOut>)))]
 async fn by_message(
     State(state): State<AppState>,
     Path((app_id, msg_id)): Path<(String, String)>,
@@ -88,6 +98,10 @@ async fn by_message(
     Ok(Json(ListResponse::from_page(page, MessageAttemptOut::from)))
 }
 
+/// Get one attempt.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}", tag = "Message Attempt", operation_id = "v1.message-attempt.get",
+    params(AttemptPath),
+    responses((status = 200, description = "The attempt", body = MessageAttemptOut)))]
 async fn one(
     State(state): State<AppState>,
     Path((app_id, msg_id, attempt_id)): Path<(String, String, String)>,

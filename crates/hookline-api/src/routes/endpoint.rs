@@ -12,6 +12,8 @@ use hookline_store::Order;
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::endpoint::{EndpointFields, EndpointIn, EndpointOut, EndpointPatch};
@@ -81,6 +83,10 @@ fn build(state: &AppState, app: &Application, fields: EndpointFields, now: Times
     }
 }
 
+/// List an application's endpoints, oldest first.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint", tag = "Endpoint", operation_id = "v1.endpoint.list",
+    params(AppPath, ListParams),
+    responses((status = 200, description = "A page of endpoints", body = ListResponse<EndpointOut>)))]
 async fn list(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -94,6 +100,10 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, EndpointOut::from)))
 }
 
+/// Create an endpoint; its event types must exist.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint", tag = "Endpoint", operation_id = "v1.endpoint.create",
+    params(AppPath), request_body = EndpointIn,
+    responses((status = 201, description = "The new endpoint", body = EndpointOut)))]
 async fn create(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -106,6 +116,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(endpoint.into())))
 }
 
+/// Get an endpoint.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}", tag = "Endpoint", operation_id = "v1.endpoint.get",
+    params(EndpointPath),
+    responses((status = 200, description = "The endpoint", body = EndpointOut)))]
 async fn read(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -118,6 +132,11 @@ async fn read(
 
 /// Replaces the endpoint's settings (its secret and headers are kept), creating it with the path
 /// as its uid when absent.
+#[utoipa::path(put, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}", tag = "Endpoint", operation_id = "v1.endpoint.update",
+    params(EndpointPath), request_body = EndpointIn,
+    responses(
+        (status = 200, description = "The updated endpoint", body = EndpointOut),
+        (status = 201, description = "The endpoint was created with the path as its uid", body = EndpointOut)))]
 async fn replace(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -156,6 +175,10 @@ async fn replace(
     ))
 }
 
+/// Change some fields of an endpoint.
+#[utoipa::path(patch, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}", tag = "Endpoint", operation_id = "v1.endpoint.patch",
+    params(EndpointPath), request_body = EndpointPatch,
+    responses((status = 200, description = "The updated endpoint", body = EndpointOut)))]
 async fn patch(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -168,6 +191,10 @@ async fn patch(
     Ok(Json(state.store.update_endpoint(endpoint).await?.into()))
 }
 
+/// Delete an endpoint.
+#[utoipa::path(delete, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}", tag = "Endpoint", operation_id = "v1.endpoint.delete",
+    params(EndpointPath),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

@@ -11,6 +11,8 @@ use hookline_core::Timestamp;
 use super::lookup;
 use crate::error::ApiResult;
 use crate::extract::ValidJson;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::Checks;
 use crate::wire::endpoint::{EndpointHeadersIn, EndpointHeadersOut, check_headers};
@@ -22,6 +24,10 @@ pub(crate) fn routes() -> Router<AppState> {
     )
 }
 
+/// Get the endpoint's extra headers (sensitive ones by name only).
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers", tag = "Endpoint", operation_id = "v1.endpoint.get-headers",
+    params(EndpointPath),
+    responses((status = 200, description = "The headers", body = EndpointHeadersOut)))]
 async fn read(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -50,6 +56,9 @@ async fn update(
 }
 
 /// Replaces all headers.
+#[utoipa::path(put, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers", tag = "Endpoint", operation_id = "v1.endpoint.update-headers",
+    params(EndpointPath), request_body = EndpointHeadersIn,
+    responses((status = 204, description = "Replaced")))]
 async fn replace(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -66,6 +75,9 @@ async fn replace(
 }
 
 /// Sets the given headers; a `null` value removes that header.
+#[utoipa::path(patch, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers", tag = "Endpoint", operation_id = "v1.endpoint.patch-headers",
+    params(EndpointPath), request_body = EndpointHeadersIn,
+    responses((status = 204, description = "Updated")))]
 async fn patch(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

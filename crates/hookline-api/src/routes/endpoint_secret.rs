@@ -17,6 +17,8 @@ use crate::error::ApiResult;
 use crate::extract::{ValidJson, parse_json};
 use crate::idempotency::NoReplay;
 use crate::keyrings;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::secret::{
     EndpointSecretOut, EndpointSecretRotateIn, EndpointSigningIn, EndpointSigningOut,
@@ -53,6 +55,10 @@ async fn change_keyring(
     keyrings::change(state, &app.id, endpoint_id, change).await
 }
 
+/// Get the endpoint's signing secret.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret", tag = "Endpoint", operation_id = "v1.endpoint.get-secret",
+    params(EndpointPath),
+    responses((status = 200, description = "The current signing secret (`whsec_...`, or `whpk_...` for ed25519)", body = EndpointSecretOut)))]
 async fn read(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

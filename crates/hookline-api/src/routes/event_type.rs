@@ -10,6 +10,8 @@ use hookline_store::Order;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::event_type::{EventTypeIn, EventTypeOut, EventTypePatch};
@@ -31,6 +33,10 @@ async fn find(state: &AppState, name: &str) -> ApiResult<EventType> {
         .ok_or_else(|| ApiError::not_found("event type"))
 }
 
+/// List event types by name.
+#[utoipa::path(get, path = "/api/v1/event-type", tag = "Event Type", operation_id = "v1.event-type.list",
+    params(ListParams, IncludeArchived),
+    responses((status = 200, description = "A page of event types", body = ListResponse<EventTypeOut>)))]
 async fn list(
     State(state): State<AppState>,
     params: Params,
@@ -43,6 +49,10 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, EventTypeOut::from)))
 }
 
+/// Create an event type.
+#[utoipa::path(post, path = "/api/v1/event-type", tag = "Event Type", operation_id = "v1.event-type.create",
+    request_body = EventTypeIn,
+    responses((status = 201, description = "The new event type", body = EventTypeOut)))]
 async fn create(
     State(state): State<AppState>,
     ValidJson(body): ValidJson<EventTypeIn>,
@@ -52,6 +62,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
+/// Get an event type.
+#[utoipa::path(get, path = "/api/v1/event-type/{name}", tag = "Event Type", operation_id = "v1.event-type.get",
+    params(EventTypePath),
+    responses((status = 200, description = "The event type", body = EventTypeOut)))]
 async fn read(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -60,6 +74,11 @@ async fn read(
 }
 
 /// Replaces the event type, creating it when absent.
+#[utoipa::path(put, path = "/api/v1/event-type/{name}", tag = "Event Type", operation_id = "v1.event-type.update",
+    params(EventTypePath), request_body = EventTypeIn,
+    responses(
+        (status = 200, description = "The updated event type", body = EventTypeOut),
+        (status = 201, description = "The event type was created", body = EventTypeOut)))]
 async fn replace(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -78,6 +97,10 @@ async fn replace(
     Ok((status, Json(saved.into())))
 }
 
+/// Change some fields of an event type.
+#[utoipa::path(patch, path = "/api/v1/event-type/{name}", tag = "Event Type", operation_id = "v1.event-type.patch",
+    params(EventTypePath), request_body = EventTypePatch,
+    responses((status = 200, description = "The updated event type", body = EventTypeOut)))]
 async fn patch(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -91,6 +114,9 @@ async fn patch(
 }
 
 /// Archives the event type, or removes it for good with `expunge=true`.
+#[utoipa::path(delete, path = "/api/v1/event-type/{name}", tag = "Event Type", operation_id = "v1.event-type.delete",
+    params(EventTypePath, Expunge),
+    responses((status = 204, description = "Archived (or removed)")))]
 async fn remove(
     State(state): State<AppState>,
     Path(name): Path<String>,

@@ -15,6 +15,9 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Readiness: 204 when the database answers, 503 otherwise.
+#[utoipa::path(method(get, head), path = "/api/v1/health", tag = "Health", operation_id = "v1.health.get",
+    security(()),
+    responses((status = 204, description = "Ready: the database answers")))]
 async fn ready(State(state): State<AppState>) -> ApiResult<StatusCode> {
     state
         .store
@@ -25,6 +28,9 @@ async fn ready(State(state): State<AppState>) -> ApiResult<StatusCode> {
 }
 
 /// Liveness: 204 while the process serves requests.
+#[utoipa::path(method(get, head), path = "/api/v1/health/ping", tag = "Health", operation_id = "v1.health.ping",
+    security(()),
+    responses((status = 204, description = "Alive: the process serves requests")))]
 async fn live() -> StatusCode {
     StatusCode::NO_CONTENT
 }

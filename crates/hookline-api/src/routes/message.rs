@@ -12,6 +12,8 @@ use hookline_store::query::MessageFilter;
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::attempt::MessageEndpointOut;
@@ -92,6 +94,10 @@ async fn target_app(state: &AppState, app_id: &str, body: &MessageIn) -> ApiResu
     Ok(state.store.create_app(app).await?)
 }
 
+/// Send a message: answered once it and its delivery plan are on disk.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/msg", tag = "Message", operation_id = "v1.message.create",
+    params(AppPath, WithContent), request_body = MessageIn,
+    responses((status = 202, description = "Accepted and durably stored", body = MessageOut)))]
 async fn create(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -112,6 +118,7 @@ async fn create(
         created_at: Timestamp::now(),
     };
     let accepted = state.store.create_message(message).await?;
+    metrics::counter!("hookline_messages_accepted_total").increment(1);
     if accepted.deliveries > 0 {
         state.waker.wake();
     }
@@ -121,6 +128,10 @@ async fn create(
     ))
 }
 
+/// List an application's messages, newest first.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/msg", tag = "Message", operation_id = "v1.message.list",
+    params(AppPath, ListParams, MessageFilters),
+    responses((status = 200, description = "A page of messages", body = ListResponse<MessageOut>)))]
 async fn list(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -141,6 +152,10 @@ async fn list(
     })))
 }
 
+/// Get a message by id or `eventId`.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/msg/{msg_id}", tag = "Message", operation_id = "v1.message.get",
+    params(MessagePath, WithContent),
+    responses((status = 200, description = "The message", body = MessageOut)))]
 async fn read(
     State(state): State<AppState>,
     Path((app_id, msg_id)): Path<(String, String)>,
@@ -154,6 +169,10 @@ async fn read(
     )))
 }
 
+/// List the endpoints a message is planned for, with its delivery state to each.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/msg/{msg_id}/endpoint", tag = "Message Attempt", operation_id = "v1.message-attempt.list-attempted-destinations",
+    params(MessagePath, ListParams),
+    responses((status = 200, description = "A page of endpoints with delivery state", body = ListResponse<MessageEndpointOut>)))]
 async fn list_endpoints(
     State(state): State<AppState>,
     Path((app_id, msg_id)): Path<(String, String)>,
@@ -175,6 +194,10 @@ async fn list_endpoints(
     )))
 }
 
+/// List the messages planned for an endpoint, with their delivery state, newest first.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", tag = "Message Attempt", operation_id = "v1.message-attempt.list-attempted-messages",
+    params(EndpointPath, ListParams, MessageFilters),
+    responses((status = 200, description = "A page of messages with delivery state", body = ListResponse<EndpointMessageOut>)))]
 async fn list_for_endpoint(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

@@ -19,6 +19,7 @@ mod poller;
 mod portal;
 mod pull;
 mod replay;
+pub(crate) mod spec;
 mod stream;
 
 use axum::Router;
@@ -57,7 +58,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(crate::inbound::management_routes(state.clone()))
-        .merge(crate::inbound::receive_routes())
+        .merge(crate::inbound::receive_routes(&state))
+        .merge(crate::openapi::routes())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::map_response(uniform_errors))

@@ -4,17 +4,26 @@ use hookline_core::Timestamp;
 use hookline_core::Uid;
 use hookline_core::model::{Application, Metadata};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Checks, Patch, nullable};
 use crate::error::ApiError;
 
 /// `ApplicationIn`: create or replace an application.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Acme Corp", "uid": "acme", "metadata": {"plan": "pro"}}))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationIn {
     /// Human-readable name (required, not empty).
+    #[schema(min_length = 1, example = "Acme Corp")]
     pub name: String,
     /// Optional unique identifier usable in place of the id.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"^[a-zA-Z0-9\-_.]+$",
+        example = "acme"
+    )]
     pub uid: Option<String>,
     /// Labels.
     pub metadata: Option<Metadata>,
@@ -67,18 +76,22 @@ impl ApplicationFields {
 }
 
 /// `ApplicationPatch`: change some fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Acme Corporation"}))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationPatch {
     /// New name.
+    #[schema(min_length = 1)]
     pub name: Option<String>,
     /// New uid, or `null` to remove it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Patch<String>,
     /// New labels.
     pub metadata: Option<Metadata>,
     /// New throttle, or `null` to remove it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u16>)]
     pub throttle_rate: Patch<u16>,
 }
 
@@ -108,7 +121,10 @@ impl ApplicationPatch {
 }
 
 /// `ApplicationOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "app_2yZwUhtgs5Ai8T9yRQJXA", "uid": "acme", "name": "Acme Corp",
+    "metadata": {"plan": "pro"}, "throttleRate": null, "rateLimit": null,
+    "createdAt": "2026-01-01T12:00:00Z", "updatedAt": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationOut {
     /// Id (`app_...`).
@@ -124,8 +140,10 @@ pub struct ApplicationOut {
     /// Older name of `throttleRate`.
     pub rate_limit: Option<u16>,
     /// Creation time.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub created_at: Timestamp,
     /// Last change.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub updated_at: Timestamp,
 }
 

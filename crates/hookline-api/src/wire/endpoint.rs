@@ -6,6 +6,7 @@ use hookline_core::model::{Endpoint, Metadata};
 use hookline_core::{Channel, EndpointUrl, EventTypeName, Timestamp, Uid};
 use hookline_signature::SigningKey;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Checks, Patch, nullable, parse_list};
 use crate::error::ApiError;
@@ -38,10 +39,13 @@ const SENSITIVE_HEADERS: &[&str] = &[
 ];
 
 /// `EndpointIn` (create) and `EndpointUpdate` (replace; `secret` and `headers` ignored there).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"url": "https://example.com/webhooks", "uid": "main",
+    "description": "Production receiver", "eventTypes": ["invoice.paid"]}))]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointIn {
-    /// Where to deliver.
+    /// Where to deliver (`http` or `https`).
+    #[schema(format = "uri", example = "https://example.com/webhooks")]
     pub url: String,
     /// Description.
     pub description: Option<String>,
@@ -50,17 +54,22 @@ pub struct EndpointIn {
     /// Older name of `throttleRate`.
     pub rate_limit: Option<u16>,
     /// Uid.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Option<String>,
     /// Disabled endpoints receive nothing.
     pub disabled: Option<bool>,
-    /// Event types to receive (all when absent).
+    /// Event types to receive (all when absent); each must exist.
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// Older name of `eventTypes`.
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub filter_types: Option<Vec<String>>,
-    /// Channels to receive (all when absent).
+    /// Channels to receive (all when absent), at most 10.
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 10)]
     pub channels: Option<Vec<String>>,
     /// Signing secret (`whsec_` + base64 of 24 to 64 bytes, or a `whsk_` ed25519 key);
     /// generated when absent.
+    #[schema(example = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")]
     pub secret: Option<String>,
     /// Labels.
     pub metadata: Option<Metadata>,
@@ -173,7 +182,8 @@ impl EndpointIn {
 }
 
 /// `EndpointPatch`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"disabled": true}))]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointPatch {
     /// New URL.
@@ -182,17 +192,21 @@ pub struct EndpointPatch {
     pub description: Option<String>,
     /// New throttle, or `null`.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u16>)]
     pub throttle_rate: Patch<u16>,
     /// New uid, or `null`.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub uid: Patch<String>,
     /// Disable or enable.
     pub disabled: Option<bool>,
     /// New event type filter, or `null` for all.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub event_types: Patch<Vec<String>>,
     /// New channel filter, or `null` for all.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 10)]
     pub channels: Patch<Vec<String>>,
     /// New labels.
     pub metadata: Option<Metadata>,
@@ -235,7 +249,12 @@ impl EndpointPatch {
 }
 
 /// `EndpointOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "ep_2yZwUhtgs5Ai8T9yRQJXA", "url": "https://example.com/webhooks",
+    "description": "Production receiver", "throttleRate": null, "rateLimit": null, "uid": "main",
+    "disabled": false, "eventTypes": ["invoice.paid"], "filterTypes": ["invoice.paid"],
+    "channels": null, "metadata": {}, "version": 1,
+    "createdAt": "2026-01-01T12:00:00Z", "updatedAt": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointOut {
     /// Id (`ep_...`).
@@ -263,8 +282,10 @@ pub struct EndpointOut {
     /// Always 1 (kept for older SDKs).
     pub version: u8,
     /// Creation time.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub created_at: Timestamp,
     /// Last change.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub updated_at: Timestamp,
 }
 
@@ -295,14 +316,16 @@ impl From<Endpoint> for EndpointOut {
 }
 
 /// `EndpointHeadersIn` / `EndpointHeadersPatchIn`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"headers": {"X-Example": "123", "X-Old": null}}))]
 pub struct EndpointHeadersIn {
     /// Header values; in a PATCH, `null` removes a header.
     pub headers: BTreeMap<String, Option<String>>,
 }
 
 /// `EndpointHeadersOut`: sensitive headers are listed by name only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"headers": {"X-Example": "123"}, "sensitive": ["Authorization"]}))]
 pub struct EndpointHeadersOut {
     /// Non-sensitive headers and their values.
     pub headers: BTreeMap<String, String>,

@@ -3,15 +3,18 @@
 use hookline_core::model::EventType;
 use hookline_core::{EventTypeName, Timestamp, Uid};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Checks, Patch, nullable};
 use crate::error::ApiError;
 
 /// `EventTypeIn` (create) and, without `name`, `EventTypeUpdate` (replace).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "invoice.paid", "description": "An invoice was paid"}))]
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeIn {
     /// Name, e.g. `invoice.paid` (required on create; taken from the path on replace).
+    #[schema(value_type = Option<crate::openapi::params::EventTypeNameSchema>)]
     pub name: Option<String>,
     /// What the event means.
     pub description: String,
@@ -20,8 +23,10 @@ pub struct EventTypeIn {
     /// Marked as deprecated.
     pub deprecated: Option<bool>,
     /// Payload JSON Schemas by version.
+    #[schema(value_type = Option<Object>)]
     pub schemas: Option<serde_json::Value>,
     /// Feature flag.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub feature_flag: Option<String>,
     /// Group name.
     pub group_name: Option<String>,
@@ -77,7 +82,8 @@ impl EventTypeIn {
 }
 
 /// `EventTypePatch`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"deprecated": true}))]
 #[serde(rename_all = "camelCase")]
 pub struct EventTypePatch {
     /// New description.
@@ -88,12 +94,15 @@ pub struct EventTypePatch {
     pub deprecated: Option<bool>,
     /// New schemas, or `null` to remove them.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
     pub schemas: Patch<serde_json::Value>,
     /// New feature flag, or `null`.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub feature_flag: Patch<String>,
     /// New group name, or `null`.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub group_name: Patch<String>,
 }
 
@@ -127,7 +136,10 @@ impl EventTypePatch {
 }
 
 /// `EventTypeOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "invoice.paid", "description": "An invoice was paid",
+    "archived": false, "deprecated": false, "schemas": null, "featureFlag": null,
+    "groupName": null, "createdAt": "2026-01-01T12:00:00Z", "updatedAt": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeOut {
     /// Name.
@@ -139,14 +151,17 @@ pub struct EventTypeOut {
     /// Deprecated.
     pub deprecated: bool,
     /// Schemas.
+    #[schema(value_type = Option<Object>)]
     pub schemas: Option<serde_json::Value>,
     /// Feature flag.
     pub feature_flag: Option<String>,
     /// Group name.
     pub group_name: Option<String>,
     /// Creation time.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub created_at: Timestamp,
     /// Last change.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub updated_at: Timestamp,
 }
 

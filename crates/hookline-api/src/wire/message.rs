@@ -4,6 +4,7 @@ use hookline_core::model::{Delivery, Message};
 use hookline_core::{Channel, EventTypeName, Timestamp, Uid};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
 use super::application::ApplicationIn;
 use super::{Checks, parse_list};
@@ -13,18 +14,25 @@ use crate::error::ApiError;
 const MAX_CHANNELS: usize = 5;
 
 /// `MessageIn`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"eventType": "invoice.paid", "eventId": "inv_123-paid",
+    "payload": {"invoiceId": "inv_123", "amount": 4200}}))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageIn {
     /// Event type name.
+    #[schema(value_type = crate::openapi::params::EventTypeNameSchema)]
     pub event_type: String,
     /// The JSON object to deliver, kept byte for byte.
+    #[schema(value_type = Object)]
     pub payload: Box<RawValue>,
     /// The sender's unique id for this event; reusing it is a conflict.
+    #[schema(value_type = Option<crate::openapi::params::UidSchema>)]
     pub event_id: Option<String>,
-    /// Channels to tag the message with.
+    /// Channels to tag the message with, at most 5.
+    #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 5)]
     pub channels: Option<Vec<String>>,
     /// Days to keep the payload (5 to 90).
+    #[schema(minimum = 5, maximum = 90)]
     pub payload_retention_period: Option<i64>,
     /// Creates the application on the fly when it does not exist.
     pub application: Option<ApplicationIn>,
@@ -94,7 +102,10 @@ impl MessageIn {
 }
 
 /// `MessageOut`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "msg_2yZwUhtgs5Ai8T9yRQJXA", "eventType": "invoice.paid",
+    "eventId": "inv_123-paid", "channels": null,
+    "payload": {"invoiceId": "inv_123", "amount": 4200}, "timestamp": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOut {
     /// Id (`msg_...`).
@@ -106,8 +117,10 @@ pub struct MessageOut {
     /// Channels.
     pub channels: Option<Vec<String>>,
     /// The payload as stored (`{}` when withheld or expunged).
+    #[schema(value_type = Object)]
     pub payload: Box<RawValue>,
     /// When it was accepted.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub timestamp: Timestamp,
 }
 
@@ -136,17 +149,19 @@ impl MessageOut {
 }
 
 /// `EndpointMessageOut`: a message with its delivery state to one endpoint.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointMessageOut {
     /// The message fields.
     #[serde(flatten)]
     pub message: MessageOut,
-    /// Delivery status code.
+    /// Delivery status: 0 success, 1 pending, 2 failed, 3 sending.
     pub status: i64,
-    /// Delivery status text.
+    /// Delivery status text (`success`, `pending`, `fail`, `sending`).
+    #[schema(value_type = String)]
     pub status_text: &'static str,
     /// When it is tried next.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_attempt: Option<Timestamp>,
 }
 

@@ -21,18 +21,21 @@ use std::fmt::Display;
 
 use hookline_store::Page;
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, FieldError};
 
-/// The contract's list envelope.
-#[derive(Debug, Serialize)]
+/// The contract's list envelope (`ListResponse_ApplicationOut_` and friends in the contract).
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResponse<T> {
     /// The items of this page.
     pub data: Vec<T>,
     /// Pass as `iterator` to read the next page.
+    #[schema(example = "iterator")]
     pub iterator: Option<String>,
     /// Pass as `iterator` to read the previous page.
+    #[schema(example = "-iterator")]
     pub prev_iterator: Option<String>,
     /// True when no items follow.
     pub done: bool,

@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{Checks, Patch, nullable};
 use crate::error::ApiError;
+#[allow(unused_imports)]
+use serde_json::json;
 
 /// `EndpointSecretOut`: the secret a receiver verifies with (`whsec_...`), or for an ed25519
 /// endpoint its public key (`whpk_...`); the `whsk_` private key is never shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"key": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}))]
 pub struct EndpointSecretOut {
     /// The verification key.
     pub key: String,

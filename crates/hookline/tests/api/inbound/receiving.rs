@@ -575,3 +575,31 @@ async fn events_accepted_while_the_target_refuses_connections_arrive_once_it_lis
     }
     assert_eq!(delivered, accepted);
 }
+
+#[tokio::test]
+async fn a_flooding_sender_is_limited_per_source_and_other_sources_are_not() {
+    let app = spawn_app_with(|mut config| {
+        config.inbound.rate_limit = hookline_api::rate_limit::RateLimitConfig {
+            per_second: 1,
+            burst: 2,
+        };
+        config
+    })
+    .await;
+    let flooded = create_source(&app, json!({ "name": "Flood", "type": "generic-webhook" })).await;
+    let quiet = create_source(&app, json!({ "name": "Quiet", "type": "generic-webhook" })).await;
+    for n in 0..2 {
+        let accepted = post_in(&app, &flooded.ingest_url, &[], format!("{{\"n\":{n}}}")).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
+    }
+    let refused = post_in(&app, &flooded.ingest_url, &[], "{\"n\":2}").await;
+    assert_refused(&refused, 429, "rate_limited");
+    assert!(refused.headers.contains_key("retry-after"));
+    assert_eq!(
+        log_len(&app, &flooded.id).await,
+        2,
+        "a refused request is not stored"
+    );
+    let other = post_in(&app, &quiet.ingest_url, &[], "{}").await;
+    assert_eq!(other.status, 200, "{}", other.body);
+}
