@@ -192,3 +192,50 @@ async fn delivery_settings_are_validated_field_by_field() {
         json!({ "ordered": false, "maxConcurrency": null, "timeoutMs": null, "retrySchedule": null })
     );
 }
+
+/// A loopback server that accepts each connection and closes it at once, without answering.
+async fn closing_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(socket);
+        }
+    });
+    format!("http://{addr}/hook")
+}
+
+#[tokio::test]
+async fn connection_errors_are_classified_on_each_attempt() {
+    let mut app = spawn_app().await;
+    let plain = ScriptedReceiver::start(|_, _| Reply::status(200)).await;
+    let app_id = app.create_app("Acme").await;
+    // TLS spoken to a plain-HTTP server; and a server that hangs up without answering.
+    let tls = plain.url.replace("http://", "https://");
+    let reset = closing_server().await;
+    for url in [format!("{tls}/hook"), reset] {
+        app.create_endpoint(&app_id, json!({ "url": url })).await;
+    }
+    app.send_message(&app_id, json!({ "eventType": "a", "payload": {} }))
+        .await;
+    let mut codes = Vec::new();
+    while codes.len() < 2 {
+        let attempt = app.next_attempt().await;
+        if attempt.attempt_number == 1 {
+            assert_eq!(attempt.response_status_code, 0);
+            assert!(attempt.next_attempt_at.is_some(), "retried: {attempt:?}");
+            let https = attempt.url.starts_with("https");
+            codes.push((https, attempt.error_code.clone().unwrap_or_default()));
+        }
+    }
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            (false, "connection_reset".to_owned()),
+            (true, "tls_error".to_owned())
+        ]
+    );
+}
