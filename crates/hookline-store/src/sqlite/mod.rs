@@ -225,8 +225,17 @@ impl Store for SqliteStore {
     }
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
+        // Find on a reader (the index walk never blocks writes), then lease on the writer.
+        let find = claim.clone();
+        let candidates = self
+            .readers
+            .read(move |c| deliveries::find_due(c, &find))
+            .await?;
+        if candidates.is_empty() {
+            return Ok(candidates);
+        }
         self.writer
-            .write(move |c| deliveries::claim_due(c, claim))
+            .write(move |c| deliveries::lease(c, candidates, &claim))
             .await
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
