@@ -205,7 +205,10 @@ impl DeliveryEngine {
                             rate_limited.insert(job.endpoint.id.clone());
                         }
                         *held_back.entry(job.endpoint.id.clone()).or_default() += 1;
-                        let due = wall_time(until, now, now_ts);
+                        // Strictly after the claim time (timestamps are in milliseconds), so the
+                        // idle computation, which looks for work due after it, sees it.
+                        let due = wall_time(until, now, now_ts)
+                            .max(now_ts.plus(Duration::from_millis(1)));
                         deferral.deliveries.push((job.delivery.id, due));
                     }
                 }

@@ -1,7 +1,9 @@
 //! How the engine reads an endpoint's answers: 410, 429 + Retry-After, 503, 3xx, timeouts.
 
 use hookline_core::model::DeliveryStatus;
-use hookline_testkit::{Reply, ScriptedReceiver, TestApp, spawn_app};
+use std::time::Duration;
+
+use hookline_testkit::{Reply, ScriptedReceiver, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -10,6 +12,15 @@ async fn one_endpoint(app: &TestApp, url: String) -> (String, String) {
     let app_id = app.create_app("Acme").await;
     let endpoint = app.create_endpoint(&app_id, json!({ "url": url })).await;
     (app_id, endpoint["id"].as_str().expect("id").to_owned())
+}
+
+/// A server whose slow-downs last long enough (3 s) to be observed through the API.
+async fn slowed_app() -> TestApp {
+    spawn_app_with(|mut config| {
+        config.delivery.lanes.slow_down = Duration::from_secs(3);
+        config
+    })
+    .await
 }
 
 async fn throttle_status(app: &TestApp, app_id: &str, ep: &str) -> Value {
@@ -52,7 +63,7 @@ async fn gone_disables_the_endpoint() {
 async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
     let mut app = spawn_app().await;
     let mut receiver = ScriptedReceiver::start(|n, _| match n {
-        0 => Reply::status(429).header("retry-after", "2"),
+        0 => Reply::status(429).header("retry-after", "3"),
         _ => Reply::status(200),
     })
     .await;
@@ -62,9 +73,9 @@ async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
     let first = app.next_attempt().await;
     assert_eq!(first.response_status_code, 429);
     let next = first.next_attempt_at.expect("retried");
-    // The test schedule would retry after 20 ms; the endpoint asked for 2 s.
+    // The test schedule would retry after 20 ms; the endpoint asked for 3 s.
     assert!(
-        next.as_millis() - first.created_at.as_millis() >= 2000,
+        next.as_millis() - first.created_at.as_millis() >= 3000,
         "{first:?}"
     );
     let status = throttle_status(&app, &app_id, &ep).await;
@@ -84,7 +95,7 @@ async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
 
 #[tokio::test]
 async fn unavailable_without_retry_after_slows_the_endpoint_down() {
-    let mut app = spawn_app().await;
+    let mut app = slowed_app().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::status(503),
         _ => Reply::status(204),
@@ -128,7 +139,7 @@ async fn redirects_are_failures_and_are_not_followed() {
 
 #[tokio::test]
 async fn a_timeout_is_recorded_and_slows_the_endpoint_down() {
-    let mut app = spawn_app().await;
+    let mut app = slowed_app().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::hang(),
         _ => Reply::status(200),
