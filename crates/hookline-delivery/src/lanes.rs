@@ -163,7 +163,9 @@ impl Lanes {
         (blocked, paused)
     }
 
-    /// The earliest time a blocked lane opens by itself (a pause or a token), for the idle wait.
+    /// The earliest time after `now` at which a lane blocked at `now` opens by itself (its pause
+    /// or its circuit's pause ends), for the idle wait. Rate limits block nothing: their
+    /// deliveries are handed back due at their turn.
     pub fn next_opening(&self, now: Instant) -> Option<Instant> {
         let lanes = self.lock();
         lanes
@@ -171,12 +173,7 @@ impl Lanes {
             .filter_map(|lane| {
                 let pause = lane.paused_until.filter(|u| *u > now);
                 let circuit = lane.circuit.reopens_at().filter(|u| *u > now);
-                let token = lane
-                    .bucket
-                    .as_ref()
-                    .map(|b| b.available_at(now, 0))
-                    .filter(|t| *t > now);
-                [pause, circuit, token].into_iter().flatten().max()
+                pause.into_iter().chain(circuit).max()
             })
             .min()
     }
