@@ -7,20 +7,21 @@ use hookline_testkit::{Reply, ScriptedReceiver, TestApp, spawn_app, spawn_app_wi
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// A server whose slow-down pauses last long enough for a test to read the endpoint's status
+/// before the next attempt ends the pause (the test default is 50 ms).
+async fn app_with_long_pauses() -> TestApp {
+    spawn_app_with(|mut config| {
+        config.delivery.lanes.slow_down = Duration::from_secs(2);
+        config
+    })
+    .await
+}
+
 /// An app with one endpoint at `url`; returns (app id, endpoint id).
 async fn one_endpoint(app: &TestApp, url: String) -> (String, String) {
     let app_id = app.create_app("Acme").await;
     let endpoint = app.create_endpoint(&app_id, json!({ "url": url })).await;
     (app_id, endpoint["id"].as_str().expect("id").to_owned())
-}
-
-/// A server whose slow-downs last long enough (3 s) to be observed through the API.
-async fn slowed_app() -> TestApp {
-    spawn_app_with(|mut config| {
-        config.delivery.lanes.slow_down = Duration::from_secs(3);
-        config
-    })
-    .await
 }
 
 async fn throttle_status(app: &TestApp, app_id: &str, ep: &str) -> Value {
@@ -95,7 +96,7 @@ async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
 
 #[tokio::test]
 async fn unavailable_without_retry_after_slows_the_endpoint_down() {
-    let mut app = slowed_app().await;
+    let mut app = app_with_long_pauses().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::status(503),
         _ => Reply::status(204),
@@ -139,7 +140,7 @@ async fn redirects_are_failures_and_are_not_followed() {
 
 #[tokio::test]
 async fn a_timeout_is_recorded_and_slows_the_endpoint_down() {
-    let mut app = slowed_app().await;
+    let mut app = app_with_long_pauses().await;
     let receiver = ScriptedReceiver::start(|n, _| match n {
         0 => Reply::hang(),
         _ => Reply::status(200),
