@@ -214,7 +214,10 @@ impl DeliveryEngine {
                             rate_limited.insert(job.endpoint.id.clone());
                         }
                         *held_back.entry(job.endpoint.id.clone()).or_default() += 1;
-                        let due = wall_time(until, now, now_ts);
+                        // Strictly after the claim time (timestamps are in milliseconds), so the
+                        // idle computation, which looks for work due after it, sees it.
+                        let due = wall_time(until, now, now_ts)
+                            .max(now_ts.plus(Duration::from_millis(1)));
                         deferral.deliveries.push((job.delivery.id, due));
                     }
                 }
@@ -233,7 +236,7 @@ impl DeliveryEngine {
                 }
             }
             if claimed < limit {
-                let wait = self.until_next_due(&lanes, now_ts).await;
+                let wait = self.until_next_due(&lanes, now, now_ts).await;
                 self.idle(wait, &shutdown).await;
             }
         }
@@ -254,16 +257,21 @@ impl DeliveryEngine {
         }
     }
 
-    /// How long until something may start: the next delivery due after the claim at `claimed_at`
-    /// (zero if that time has already come, e.g. a delivery handed back for a few milliseconds),
-    /// or the next lane opening (a pause ends); capped, as a safety net. Deliveries due at the
-    /// claim but not claimed belong to blocked lanes, which wake the scheduler when they free a
-    /// slot.
-    async fn until_next_due(&self, lanes: &Lanes, claimed_at: Timestamp) -> Option<Duration> {
+    /// How long until something may start: the next delivery due after the claim made at
+    /// `claimed_at` / `claim_instant` (zero if that time has already come, e.g. a delivery handed
+    /// back for a few milliseconds), or the next opening of a lane that was blocked at the claim
+    /// (zero if it has already opened: its due work was skipped and must be claimed now); capped,
+    /// as a safety net. Lanes blocked because they are full wake the scheduler when a slot frees.
+    async fn until_next_due(
+        &self,
+        lanes: &Lanes,
+        claim_instant: Instant,
+        claimed_at: Timestamp,
+    ) -> Option<Duration> {
         const MAX_IDLE: Duration = Duration::from_secs(30);
         let now = claimed_at;
         let lane_wait = lanes
-            .next_opening(Instant::now())
+            .next_opening(claim_instant)
             .map(|at| at.saturating_duration_since(Instant::now()))
             .unwrap_or(MAX_IDLE);
         match self.store.next_due_after(now).await {

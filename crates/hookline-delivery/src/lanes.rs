@@ -163,7 +163,9 @@ impl Lanes {
         (blocked, paused)
     }
 
-    /// The earliest time a blocked lane opens by itself (a pause or a token), for the idle wait.
+    /// The earliest time after `now` at which a lane blocked at `now` opens by itself (its pause
+    /// or its circuit's pause ends), for the idle wait. Rate limits block nothing: their
+    /// deliveries are handed back due at their turn.
     pub fn next_opening(&self, now: Instant) -> Option<Instant> {
         let lanes = self.lock();
         lanes
@@ -171,12 +173,7 @@ impl Lanes {
             .filter_map(|lane| {
                 let pause = lane.paused_until.filter(|u| *u > now);
                 let circuit = lane.circuit.reopens_at().filter(|u| *u > now);
-                let token = lane
-                    .bucket
-                    .as_ref()
-                    .map(|b| b.available_at(now, 0))
-                    .filter(|t| *t > now);
-                [pause, circuit, token].into_iter().flatten().max()
+                pause.into_iter().chain(circuit).max()
             })
             .min()
     }
@@ -313,18 +310,28 @@ impl Lanes {
                 retry_after,
                 reason: why,
             } => {
+                // Answers from requests already in flight when the pause began neither lengthen
+                // nor escalate it (unless Retry-After asks for longer): one overload, one pause,
+                // and one write that holds the endpoint's backlog.
+                let paused_now = lane.paused_until.is_some_and(|u| u > now);
                 let pause = match retry_after {
-                    Some(asked) => self.config.retry_after.clamp(asked),
+                    Some(asked) => Some(self.config.retry_after.clamp(asked)),
+                    None if paused_now => None,
                     None => {
                         let factor = 2u32.saturating_pow(lane.slow_streak.min(16));
-                        (self.config.slow_down * factor).min(self.config.slow_down_max)
+                        lane.slow_streak += 1;
+                        Some((self.config.slow_down * factor).min(self.config.slow_down_max))
                     }
                 };
-                lane.slow_streak += 1;
-                let until = now + pause;
-                lane.paused_until = Some(lane.paused_until.map_or(until, |u| u.max(until)));
-                effects.hold_for = Some(pause);
-                reason = Some(why);
+                let until = pause.map(|p| now + p);
+                if let Some(until) = until.filter(|u| lane.paused_until.is_none_or(|p| p < *u)) {
+                    lane.paused_until = Some(until);
+                    reason = Some(why);
+                }
+                effects.hold_for = lane
+                    .paused_until
+                    .map(|u| u.saturating_duration_since(now))
+                    .filter(|d| !d.is_zero());
             }
             Verdict::Delivered => lane.slow_streak = 0,
             Verdict::Gone | Verdict::Failed => {}

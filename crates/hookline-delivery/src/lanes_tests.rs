@@ -139,10 +139,18 @@ fn slow_downs_without_retry_after_double_up_to_the_cap() {
         reason: "timeout",
     };
     let mut pauses = Vec::new();
+    let mut now = t0;
     for _ in 0..4 {
-        lanes.admit(&job(&a, None), t0 + Duration::from_secs(3600), TS, 0);
-        let effects = lanes.finish(&job(&a, None), timeout, false, t0, TS);
-        pauses.push(effects.hold_for.expect("paused").as_secs());
+        lanes.admit(&job(&a, None), now, TS, 0);
+        let effects = lanes.finish(&job(&a, None), timeout, false, now, TS);
+        let pause = effects.hold_for.expect("paused");
+        pauses.push(pause.as_secs());
+        // A straggler answering during the pause neither lengthens nor escalates it.
+        lanes.admit(&job(&a, None), now + Duration::from_secs(3600), TS, 0);
+        let straggler = lanes.finish(&job(&a, None), timeout, false, now, TS);
+        assert_eq!(straggler.health, None);
+        assert_eq!(straggler.hold_for, Some(pause));
+        now += pause;
     }
     assert_eq!(pauses, vec![5, 10, 15, 15]);
 }

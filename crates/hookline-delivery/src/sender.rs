@@ -287,6 +287,9 @@ fn classify(err: &reqwest::Error) -> SendFailure {
                 | ErrorKind::BrokenPipe
                 | ErrorKind::UnexpectedEof => return SendFailure::Reset,
                 ErrorKind::TimedOut => return SendFailure::Timeout,
+                // While connecting, undecodable bytes come from the TLS layer (rustls reports
+                // e.g. "received corrupt message" when the server does not speak TLS).
+                ErrorKind::InvalidData if err.is_connect() => return SendFailure::Tls,
                 _ => {}
             }
         }
@@ -296,7 +299,10 @@ fn classify(err: &reqwest::Error) -> SendFailure {
         if text.contains("dns error") || text.contains("failed to lookup") {
             return SendFailure::Dns;
         }
-        if text.contains("tls") || text.contains("certificate") {
+        if ["tls", "certificate", "handshake", "corrupt message"]
+            .iter()
+            .any(|needle| text.contains(needle))
+        {
             return SendFailure::Tls;
         }
     }

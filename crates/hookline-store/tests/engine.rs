@@ -23,6 +23,10 @@ fn now() -> Timestamp {
 
 impl Fixture {
     async fn new() -> Self {
+        Self::with_app_rate(None).await
+    }
+
+    async fn with_app_rate(throttle_rate: Option<u16>) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = SqliteStore::open(&dir.path().join("hookline.db")).expect("open the store");
         let app = Application {
@@ -30,7 +34,7 @@ impl Fixture {
             uid: None,
             name: "Acme".into(),
             metadata: Default::default(),
-            throttle_rate: None,
+            throttle_rate,
             created_at: now(),
             updated_at: now(),
         };
@@ -43,6 +47,10 @@ impl Fixture {
     }
 
     async fn endpoint(&self) -> EndpointId {
+        self.endpoint_with_rate(None).await
+    }
+
+    async fn endpoint_with_rate(&self, throttle_rate: Option<u16>) -> EndpointId {
         let endpoint = Endpoint {
             id: EndpointId::generate(),
             app_id: self.app.clone(),
@@ -52,7 +60,7 @@ impl Fixture {
             event_types: None,
             channels: None,
             disabled: false,
-            throttle_rate: None,
+            throttle_rate,
             metadata: Default::default(),
             headers: Default::default(),
             secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
@@ -249,4 +257,20 @@ async fn a_pause_holds_the_endpoints_pending_work_but_a_rate_limit_does_not() {
         1,
         "the new message is still due"
     );
+}
+
+#[tokio::test]
+async fn an_endpoint_without_its_own_rate_limit_gets_its_applications() {
+    let f = Fixture::with_app_rate(Some(3)).await;
+    let inherits = f.endpoint().await;
+    let own = f.endpoint_with_rate(Some(7)).await;
+    f.message().await;
+    let jobs = f.claim(vec![]).await;
+    let rate = |ep: &EndpointId| {
+        jobs.iter()
+            .find(|j| &j.endpoint.id == ep)
+            .map(DeliveryJob::throttle_rate)
+    };
+    assert_eq!(rate(&inherits), Some(Some(3)));
+    assert_eq!(rate(&own), Some(Some(7)));
 }

@@ -13,14 +13,12 @@ use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob};
 
 const DELIVERY_WIDTH: usize = 9;
 
-/// Claims due deliveries by moving their due time to the end of the lease: if this process dies
-/// mid-delivery, the delivery becomes due again when the lease runs out.
-///
-/// Deliveries to excluded endpoints are skipped on the index, and so is a delivery to an ordered
-/// endpoint while an earlier one to it is still open (pending or in flight).
-pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
+/// Finds claimable deliveries, oldest due first, on a read connection (so walking the due index
+/// never holds up the writer): deliveries to excluded endpoints are skipped on the index, and so
+/// is a delivery to an ordered endpoint while an earlier one to it is still open (pending or in
+/// flight). [`lease`] then claims them.
+pub(crate) fn find_due(conn: &Connection, claim: &ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
     let now = claim.now.as_millis();
-    let lease_until = claim.now.plus(claim.lease).as_millis();
     let mut select = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS}, a.throttle_rate,
          {SETTINGS_COLUMNS}, r.retry_schedule, {HEALTH_COLUMNS}
@@ -57,28 +55,52 @@ pub(crate) fn claim_due(conn: &Connection, claim: ClaimRequest) -> StoreResult<V
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(candidates)
+}
 
+/// Claims the deliveries [`find_due`] found by moving their due time to the end of the lease: if
+/// this process dies mid-delivery, the delivery becomes due again when the lease runs out. A
+/// delivery that changed since it was found (recorded, resent, deleted) is left alone.
+pub(crate) fn lease(
+    conn: &Connection,
+    candidates: Vec<DeliveryJob>,
+    claim: &ClaimRequest,
+) -> StoreResult<Vec<DeliveryJob>> {
+    let now = claim.now.as_millis();
+    let lease_until = claim.now.plus(claim.lease).as_millis();
     let mut lease = conn.prepare_cached(
-        "UPDATE deliveries SET status = ?2, next_attempt_at = ?3, updated_at = ?4 WHERE id = ?1",
+        "UPDATE deliveries SET status = ?2, next_attempt_at = ?3, updated_at = ?4
+         WHERE id = ?1 AND status = ?5 AND next_attempt_at IS ?6",
     )?;
     let mut jobs = Vec::with_capacity(candidates.len());
     for mut job in candidates {
+        let found = (
+            job.delivery.status.code(),
+            job.delivery.next_attempt_at.map(Timestamp::as_millis),
+        );
         if job.endpoint.disabled || job.message.payload.is_none() {
             // Nothing to send: the endpoint was disabled or the payload expunged since planning.
             lease.execute(rusqlite::params![
                 job.delivery.id.as_str(),
                 DeliveryStatus::Fail.code(),
                 Option::<i64>::None,
-                now
+                now,
+                found.0,
+                found.1,
             ])?;
             continue;
         }
-        lease.execute(rusqlite::params![
+        let leased = lease.execute(rusqlite::params![
             job.delivery.id.as_str(),
             DeliveryStatus::Sending.code(),
             lease_until,
-            now
+            now,
+            found.0,
+            found.1,
         ])?;
+        if leased == 0 {
+            continue;
+        }
         job.delivery.status = DeliveryStatus::Sending;
         job.delivery.next_attempt_at = Some(Timestamp::from_millis(lease_until));
         jobs.push(job);

@@ -185,13 +185,19 @@ pub(crate) fn replay(
     Ok(planned)
 }
 
+/// Whether a claimed job's message may be an inbound event: those are stored without a payload
+/// text (their bytes live in `inbound_events`), so a message with a payload never is.
+pub(crate) fn may_be_inbound(job: &DeliveryJob) -> bool {
+    job.message.payload.as_deref().is_none_or(str::is_empty)
+}
+
 /// Gives each claimed job whose message is an inbound event the original request to forward
-/// (one primary-key probe per job).
+/// (one primary-key probe per job that [`may_be_inbound`]).
 pub(crate) fn attach_forwarding(conn: &Connection, jobs: &mut [DeliveryJob]) -> StoreResult<()> {
     let mut select = conn.prepare_cached(
         "SELECT content_type, headers, body FROM inbound_events WHERE msg_id = ?1",
     )?;
-    for job in jobs.iter_mut() {
+    for job in jobs.iter_mut().filter(|job| may_be_inbound(job)) {
         job.forward = select
             .query_row([job.message.id.as_str()], |row| {
                 Ok(ForwardedRequest {

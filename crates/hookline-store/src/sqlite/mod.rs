@@ -241,13 +241,30 @@ impl Store for SqliteStore {
     }
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
-        self.writer
-            .write(move |c| {
-                let mut jobs = deliveries::claim_due(c, claim)?;
-                inbound_events::attach_forwarding(c, &mut jobs)?;
-                Ok(jobs)
-            })
-            .await
+        // Find on a reader (the index walk never blocks writes), then lease on the writer.
+        let find = claim.clone();
+        let candidates = self
+            .readers
+            .read(move |c| deliveries::find_due(c, &find))
+            .await?;
+        if candidates.is_empty() {
+            return Ok(candidates);
+        }
+        let mut jobs = self
+            .writer
+            .write(move |c| deliveries::lease(c, candidates, &claim))
+            .await?;
+        // Inbound events carry their original request; it never changes, so a reader serves it.
+        if jobs.iter().any(inbound_events::may_be_inbound) {
+            jobs = self
+                .readers
+                .read(move |c| {
+                    inbound_events::attach_forwarding(c, &mut jobs)?;
+                    Ok(jobs)
+                })
+                .await?;
+        }
+        Ok(jobs)
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
         self.writer

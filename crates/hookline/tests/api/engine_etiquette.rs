@@ -64,7 +64,7 @@ async fn gone_disables_the_endpoint() {
 async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
     let mut app = spawn_app().await;
     let mut receiver = ScriptedReceiver::start(|n, _| match n {
-        0 => Reply::status(429).header("retry-after", "2"),
+        0 => Reply::status(429).header("retry-after", "3"),
         _ => Reply::status(200),
     })
     .await;
@@ -74,9 +74,9 @@ async fn too_many_requests_with_retry_after_holds_the_endpoint_that_long() {
     let first = app.next_attempt().await;
     assert_eq!(first.response_status_code, 429);
     let next = first.next_attempt_at.expect("retried");
-    // The test schedule would retry after 20 ms; the endpoint asked for 2 s.
+    // The test schedule would retry after 20 ms; the endpoint asked for 3 s.
     assert!(
-        next.as_millis() - first.created_at.as_millis() >= 2000,
+        next.as_millis() - first.created_at.as_millis() >= 3000,
         "{first:?}"
     );
     let status = throttle_status(&app, &app_id, &ep).await;
@@ -202,5 +202,52 @@ async fn delivery_settings_are_validated_field_by_field() {
     assert_eq!(
         read.body,
         json!({ "ordered": false, "maxConcurrency": null, "timeoutMs": null, "retrySchedule": null })
+    );
+}
+
+/// A loopback server that accepts each connection and closes it at once, without answering.
+async fn closing_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(socket);
+        }
+    });
+    format!("http://{addr}/hook")
+}
+
+#[tokio::test]
+async fn connection_errors_are_classified_on_each_attempt() {
+    let mut app = spawn_app().await;
+    let plain = ScriptedReceiver::start(|_, _| Reply::status(200)).await;
+    let app_id = app.create_app("Acme").await;
+    // TLS spoken to a plain-HTTP server; and a server that hangs up without answering.
+    let tls = plain.url.replace("http://", "https://");
+    let reset = closing_server().await;
+    for url in [format!("{tls}/hook"), reset] {
+        app.create_endpoint(&app_id, json!({ "url": url })).await;
+    }
+    app.send_message(&app_id, json!({ "eventType": "a", "payload": {} }))
+        .await;
+    let mut codes = Vec::new();
+    while codes.len() < 2 {
+        let attempt = app.next_attempt().await;
+        if attempt.attempt_number == 1 {
+            assert_eq!(attempt.response_status_code, 0);
+            assert!(attempt.next_attempt_at.is_some(), "retried: {attempt:?}");
+            let https = attempt.url.starts_with("https");
+            codes.push((https, attempt.error_code.clone().unwrap_or_default()));
+        }
+    }
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            (false, "connection_reset".to_owned()),
+            (true, "tls_error".to_owned())
+        ]
     );
 }
