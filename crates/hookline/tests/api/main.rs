@@ -3,6 +3,7 @@
 
 mod applications;
 mod bad_input;
+mod bad_input_corpus;
 mod callers;
 mod chaos;
 mod config;
