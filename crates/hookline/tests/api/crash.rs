@@ -196,3 +196,93 @@ async fn sigterm_drains_in_flight_deliveries_and_leaves_the_rest_scheduled() {
     let all: HashSet<String> = in_flight.union(&after).cloned().collect();
     assert_eq!(all, accepted.into_iter().collect::<HashSet<_>>());
 }
+
+/// Posts a message without failing the test: `None` when the server did not accept it (for
+/// instance because it was just killed).
+async fn try_send(client: &reqwest::Client, base: &str, app_id: &str, n: usize) -> Option<String> {
+    let body = json!({ "eventType": "a", "payload": { "n": n } });
+    let response = client
+        .post(format!("{base}/app/{app_id}/msg"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let msg: Value = response.json().await.ok()?;
+    msg["id"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn repeated_kills_at_random_points_under_load_lose_no_accepted_message() {
+    let dir = tempfile::tempdir().expect("data directory");
+    let env = [
+        ("HOOKLINE_REQUEST_TIMEOUT", "2"),
+        ("HOOKLINE_LEASE_MARGIN", "1"),
+        ("HOOKLINE_RETRY_SCHEDULE", "1,1,1,1,1"),
+    ];
+    let mut receiver =
+        ScriptedReceiver::start(|_, _| Reply::status(200).after(Duration::from_millis(20))).await;
+    let mut app_id = None;
+    let mut accepted: Vec<String> = Vec::new();
+    let mut arrived: HashSet<String> = HashSet::new();
+    // Kill points vary from run to run (and are printed, to replay a failure by hand).
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(7, |d| d.subsec_nanos() as usize);
+    for round in 0..3 {
+        let mut server = ChildServer::start(dir.path(), &env).await;
+        let app = match &app_id {
+            Some(app) => app,
+            None => app_id.insert(server.app_with_endpoint(receiver.endpoint("/hook")).await),
+        };
+        let kill_after = 10 + (seed >> (round * 5)) % 40;
+        eprintln!("round {round}: SIGKILL after {kill_after} deliveries");
+        // Eight concurrent posters; the kill lands while requests are in flight.
+        let mut posters = tokio::task::JoinSet::new();
+        for worker in 0..8 {
+            let (client, base, app) = (server.client.clone(), server.base.clone(), app.clone());
+            posters.spawn(async move {
+                let mut mine = Vec::new();
+                for k in 0.. {
+                    match try_send(&client, &base, &app, worker * 10_000 + k).await {
+                        Some(id) => mine.push(id),
+                        None => break,
+                    }
+                }
+                mine
+            });
+        }
+        // Deliveries flow while messages keep coming in: kill in the middle of both.
+        for _ in 0..kill_after {
+            let request = receiver.next_request().await;
+            arrived.insert(request.header("webhook-id").to_owned());
+        }
+        server.child.start_kill().expect("SIGKILL the server");
+        server.child.wait().await.expect("reap the killed server");
+        while let Some(done) = posters.join_next().await {
+            accepted.extend(done.expect("poster task"));
+        }
+        while let Some(request) = receiver.try_next_request() {
+            arrived.insert(request.header("webhook-id").to_owned());
+        }
+    }
+    let expected: HashSet<String> = accepted.into_iter().collect();
+    eprintln!(
+        "{} messages accepted across three kills, {} delivered before the last restart",
+        expected.len(),
+        expected.intersection(&arrived).count()
+    );
+    assert!(
+        !expected.is_subset(&arrived),
+        "every message was delivered before the last kill; the test proved nothing"
+    );
+
+    let _server = ChildServer::start(dir.path(), &env).await;
+    while !expected.is_subset(&arrived) {
+        let request = receiver.next_request().await;
+        arrived.insert(request.header("webhook-id").to_owned());
+    }
+}
