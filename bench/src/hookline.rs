@@ -50,6 +50,7 @@ impl Hookline {
                 launch.request_timeout.to_string(),
             )
             .env("HOOKLINE_LOG", "warn")
+            .env("HOOKLINE_RATE_LIMIT", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         if let Some(url) = &launch.database_url {
