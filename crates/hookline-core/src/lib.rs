@@ -11,6 +11,7 @@
 //! - [`id`]: prefixed, time-sortable identifiers (`app_`, `ep_`, `msg_`, `atmpt_`).
 //! - [`name`]: validated names (`uid`s, event type names, channels) parsed once.
 //! - [`endpoint_url`]: the URL an endpoint delivers to.
+//! - [`exchange`]: the headers of an attempt, as sent and answered, credentials withheld.
 //! - [`model`]: the records and their status enums.
 //! - [`filter`]: which endpoints a message fans out to.
 //! - [`retry`]: when a failed delivery is tried again.
@@ -20,6 +21,7 @@
 
 pub mod delivery;
 pub mod endpoint_url;
+pub mod exchange;
 pub mod filter;
 pub mod id;
 pub mod model;

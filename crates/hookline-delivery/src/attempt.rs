@@ -84,6 +84,7 @@ impl AttemptContext {
             disable_endpoint: result.status_code == Some(410),
             ordered: job.settings.ordered,
             health: effects.health,
+            headers: result.headers,
         };
         // If the recorder is gone we are shutting down; the lease brings the delivery back.
         let _ = self.results.send(record).await;

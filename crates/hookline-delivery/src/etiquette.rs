@@ -104,6 +104,7 @@ mod tests {
             duration: Duration::ZERO,
             failure: None,
             retry_after,
+            headers: None,
         }
     }
 
@@ -136,6 +137,7 @@ mod tests {
             duration: Duration::ZERO,
             failure: Some(SendFailure::Timeout),
             retry_after: None,
+            headers: None,
         };
         assert!(matches!(
             judge(&timed_out),

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use hookline_core::Timestamp;
+use hookline_core::exchange::AttemptHeaders;
 use hookline_store::query::DeliveryJob;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
@@ -84,6 +85,8 @@ pub struct SendResult {
     pub failure: Option<SendFailure>,
     /// The pause the endpoint asked for with `Retry-After`, if it did.
     pub retry_after: Option<Duration>,
+    /// The headers sent and answered, when a request went out.
+    pub headers: Option<AttemptHeaders>,
 }
 
 impl SendResult {
@@ -99,6 +102,7 @@ impl SendResult {
             duration: started.elapsed(),
             failure: Some(failure),
             retry_after: None,
+            headers: None,
         }
     }
 }
@@ -154,6 +158,7 @@ impl Sender {
             Ok(headers) => headers,
             Err(reason) => return SendResult::failed(SendFailure::Internal, reason, started),
         };
+        let sent = AttemptHeaders::from_sent(header_pairs(&headers));
         let mut request = self
             .client
             .post(job.endpoint.url.as_url().clone())
@@ -171,6 +176,7 @@ impl Sender {
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                let exchanged = sent.with_response(header_pairs(response.headers()));
                 let body = read_capped(response).await;
                 SendResult {
                     status_code: Some(status),
@@ -178,14 +184,25 @@ impl Sender {
                     duration: started.elapsed(),
                     failure: None,
                     retry_after,
+                    headers: Some(exchanged),
                 }
             }
             Err(err) => {
                 let failure = classify(&err);
-                SendResult::failed(failure, describe(&err), started)
+                SendResult {
+                    headers: Some(sent),
+                    ..SendResult::failed(failure, describe(&err), started)
+                }
             }
         }
     }
+}
+
+/// Header names and values as text (values that are not text are skipped).
+fn header_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
 }
 
 /// The headers of one attempt: the identity and signature headers ([`Signer::headers`]), the

@@ -26,6 +26,7 @@
 //! - [`endpoint_secrets`]: changing endpoint secrets safely under concurrency.
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
+pub mod attempt_headers;
 pub mod endpoint_secrets;
 pub mod engine_store;
 pub mod error;

@@ -1,6 +1,7 @@
 //! Inputs and outputs of the store's richer operations: list filters and the delivery engine's
 //! claims and outcomes.
 
+use hookline_core::exchange::AttemptHeaders;
 use std::time::Duration;
 
 use hookline_core::delivery::{DeliverySettings, EndpointHealth};
@@ -177,6 +178,8 @@ pub struct AttemptRecord {
     /// A change in the endpoint's health to persist with the attempt; a `paused_until` also holds
     /// the endpoint's other pending deliveries until then.
     pub health: Option<EndpointHealth>,
+    /// The headers sent and answered, when a request went out.
+    pub headers: Option<AttemptHeaders>,
 }
 
 /// Claimed deliveries handed back unattempted (their lane could not start them yet), with a

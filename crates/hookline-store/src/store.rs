@@ -38,6 +38,7 @@ pub trait Store:
     + SchemaStore
     + EndpointSecretStore
     + SourceStore
+    + crate::attempt_headers::AttemptHeadersStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -127,6 +127,7 @@ fn failed(job: &DeliveryJob, next: Timestamp, ordered: bool) -> AttemptRecord {
         disable_endpoint: false,
         ordered,
         health: None,
+        headers: None,
     }
 }
 

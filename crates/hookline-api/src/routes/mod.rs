@@ -3,6 +3,7 @@
 mod api_key;
 mod application;
 mod attempt;
+mod attempt_headers;
 mod background_task;
 mod delivery;
 mod endpoint;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(endpoint_tools::routes())
         .merge(message::routes())
         .merge(attempt::routes())
+        .merge(attempt_headers::routes())
         .merge(delivery::routes())
         .merge(replay::routes())
         .merge(background_task::routes())

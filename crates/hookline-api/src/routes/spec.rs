@@ -42,5 +42,6 @@ use utoipa::OpenApi;
     super::attempt::by_endpoint,
     super::attempt::by_message,
     super::attempt::one,
+    super::attempt_headers::headers,
 ))]
 pub(crate) struct Routes;

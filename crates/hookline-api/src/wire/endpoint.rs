@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use hookline_core::exchange::SENSITIVE_HEADERS;
 use hookline_core::model::{Endpoint, Metadata};
 use hookline_core::{Channel, EndpointUrl, EventTypeName, Timestamp, Uid};
 use hookline_signature::SigningKey;
@@ -28,14 +29,6 @@ pub const RESERVED_HEADERS: &[&str] = &[
     "user-agent",
     "transfer-encoding",
     "connection",
-];
-
-/// Header names whose values are never shown back.
-const SENSITIVE_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
 ];
 
 /// `EndpointIn` (create) and `EndpointUpdate` (replace; `secret` and `headers` ignored there).

@@ -6,6 +6,7 @@
 pub mod api_key;
 pub mod application;
 pub mod attempt;
+pub mod attempt_headers;
 pub mod delivery;
 pub mod endpoint;
 pub mod event_type;

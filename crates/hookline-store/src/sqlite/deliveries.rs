@@ -4,6 +4,7 @@ use hookline_core::Timestamp;
 use hookline_core::model::DeliveryStatus;
 use rusqlite::{Connection, named_params};
 
+use super::attempt_headers;
 use super::engine::{self, HEALTH_COLUMNS, SETTINGS_COLUMNS};
 use super::rows::{
     self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, ENDPOINT_WIDTH, MESSAGE_COLUMNS, MESSAGE_WIDTH,
@@ -168,6 +169,9 @@ pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) ->
             ":error_code": a.error_code,
             ":created_at": a.created_at.as_millis(),
         })?;
+        if let Some(headers) = &record.headers {
+            attempt_headers::insert(conn, &a.id, headers)?;
+        }
     }
     Ok(())
 }

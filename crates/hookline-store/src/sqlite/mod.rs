@@ -1,6 +1,7 @@
 //! The embedded SQLite store: one writer thread with group commit, a pool of readers.
 
 mod apps;
+mod attempt_headers;
 mod attempts;
 mod connection;
 mod deliveries;

@@ -2,6 +2,7 @@
 //! All modules compile into one test binary.
 
 mod applications;
+mod attempt_headers;
 mod bad_input;
 mod bad_input_corpus;
 mod callers;
