@@ -63,6 +63,10 @@ pub(crate) fn read(conn: &Connection, query: &FeedQuery) -> StoreResult<FeedBatc
     if let Some(app) = &query.app {
         sql.push_str(" AND f.app_id = ?");
         params.push(Value::Text(app.to_string()));
+    } else {
+        // The environment feed is the customers' events: internal applications (inbound
+        // sources, operational webhooks) have their own logs.
+        sql.push_str(" AND f.app_id IN (SELECT id FROM applications WHERE kind = 'customer')");
     }
     for condition in query.filter.conditions() {
         let values: Vec<Value> = match condition {

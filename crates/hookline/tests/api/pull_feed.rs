@@ -109,12 +109,22 @@ async fn the_environment_feed_interleaves_every_application_in_commit_order() {
     let app = spawn_app().await;
     let acme = app.create_app("Acme").await;
     let globex = app.create_app("Globex").await;
+    // An inbound source's events live in its own (internal) application: not in this feed.
+    let source = app
+        .post(
+            "/ingest/api/v1/source",
+            json!({ "name": "Hooks", "type": "generic-webhook" }),
+        )
+        .await;
+    let ingest_url = source.str("ingestUrl");
     let mut sent = Vec::new();
     for target in [&acme, &globex, &acme] {
         let msg = app
             .send_message(target, json!({ "eventType": "a", "payload": {} }))
             .await;
         sent.push(msg["id"].as_str().expect("id").to_owned());
+        let inbound = app.client.post(&ingest_url).body("{}").send().await;
+        assert!(inbound.expect("inbound").status().is_success());
     }
     let all = app.get("/api/v1/events").await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
