@@ -96,7 +96,9 @@ async fn start(
 /// Runs as a background task; 409 when the endpoint is disabled.
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover", tag = "Endpoint", operation_id = "v1.endpoint.recover",
     params(EndpointPath), request_body = ReplayIn,
-    responses((status = 202, description = "The task started", body = TaskStartedOut)))]
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn recover(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -115,7 +117,9 @@ async fn recover(
 /// Runs as a background task; 409 when the endpoint is disabled.
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing", tag = "Endpoint", operation_id = "v1.endpoint.replay-missing",
     params(EndpointPath), request_body = ReplayIn,
-    responses((status = 202, description = "The task started", body = TaskStartedOut)))]
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn replay_missing(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -135,7 +139,9 @@ async fn replay_missing(
 /// task; 409 when the endpoint is disabled.
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/bulk-replay", tag = "Endpoint", operation_id = "v1.endpoint.bulk-replay",
     params(EndpointPath), request_body = BulkReplayIn,
-    responses((status = 202, description = "The task started", body = TaskStartedOut)))]
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn bulk_replay(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
