@@ -15,8 +15,43 @@ fn params_of(path: &str) -> Vec<&str> {
         .collect()
 }
 
+/// utoipa 5 writes the links declared in `#[utoipa::path]` responses with `operation_id` and
+/// `operation_ref`; OpenAPI spells them `operationId` and `operationRef`.
+fn fix_declared_links(paths: &mut Value) {
+    let Some(items) = paths.as_object_mut() else {
+        return;
+    };
+    for item in items.values_mut() {
+        for method in METHODS {
+            let Some(responses) = item
+                .get_mut(*method)
+                .and_then(|op| op.get_mut("responses"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for response in responses.values_mut() {
+                let Some(links) = response.get_mut("links").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                for link in links.values_mut().filter_map(Value::as_object_mut) {
+                    for (from, to) in [
+                        ("operation_id", "operationId"),
+                        ("operation_ref", "operationRef"),
+                    ] {
+                        if let Some(value) = link.remove(from) {
+                            link.insert(to.to_owned(), value);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Adds `links` to the success responses of every creating operation in `paths`.
 pub fn add(paths: &mut Value) {
+    fix_declared_links(paths);
     let Some(map) = paths.as_object() else {
         return;
     };
@@ -105,5 +140,20 @@ mod tests {
         );
         let et = &paths["/event-type"]["post"]["responses"]["201"]["links"];
         assert_eq!(et["et_get"]["parameters"]["name"], "$response.body#/name");
+    }
+
+    #[test]
+    fn declared_links_are_spelled_as_openapi_spells_them() {
+        let mut paths = json!({
+            "/replay": { "post": { "operationId": "replay", "responses": { "202": {
+                "description": "started",
+                "links": { "task": { "operation_id": "task.get", "parameters": { "task_id": "$response.body#/id" } } }
+            } } } },
+        });
+        add(&mut paths);
+        let link = &paths["/replay"]["post"]["responses"]["202"]["links"]["task"];
+        assert_eq!(link["operationId"], "task.get");
+        assert!(link.get("operation_id").is_none());
+        assert_eq!(link["parameters"]["task_id"], "$response.body#/id");
     }
 }

@@ -72,6 +72,9 @@ use crate::error::{FieldError, HttpErrorOut, ValidationOut};
         (name = "Health", description = "Liveness and readiness."),
         (name = "Meta", description = "This document, its docs page and the metrics."),
         (name = "Webhook", description = "Operational webhooks Hookline sends about itself."),
+        (name = "Background Task", description = "Long jobs (recoveries, replays): their progress and result."),
+        (name = "Authentication", description = "App-portal tokens and logging out."),
+        (name = "API Key", description = "Organisation and application keys (admin token only)."),
     )
 )]
 struct Base;

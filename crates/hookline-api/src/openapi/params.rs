@@ -241,3 +241,66 @@ name_schema!(
     128,
     "project_1337"
 );
+
+// Endpoint tools, keys, background tasks and replays.
+
+/// `{app_id}`, `{msg_id}` and `{endpoint_id}`: one message to one endpoint.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MessageEndpointPath {
+    /// The application's id (`app_...`) or uid.
+    #[param(example = "acme", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
+    app_id: String,
+    /// The message's id (`msg_...`) or its `eventId`.
+    #[param(
+        example = "inv_123-paid",
+        pattern = r"^[a-zA-Z0-9\-_.]+$",
+        max_length = 256
+    )]
+    msg_id: String,
+    /// The endpoint's id (`ep_...`) or uid.
+    #[param(example = "main", pattern = r"^[a-zA-Z0-9\-_.]+$", max_length = 256)]
+    endpoint_id: String,
+}
+
+/// `{key_id}`: an API key.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KeyPath {
+    /// The key's id (`key_...`).
+    #[param(example = "key_2yZwUhtgs5Ai8T9yRQJXA")]
+    key_id: String,
+}
+
+/// `{task_id}`: a background task.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TaskPath {
+    /// The task's id (`qtask_...`).
+    #[param(example = "qtask_2yZwUhtgs5Ai8T9yRQJXAbcdefg")]
+    task_id: String,
+}
+
+/// `since` and `until` of endpoint statistics.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsRange {
+    /// Count deliveries of messages created at or after this time (RFC 3339).
+    #[param(format = DateTime)]
+    since: Option<String>,
+    /// Count deliveries of messages created before this time (RFC 3339).
+    #[param(format = DateTime)]
+    until: Option<String>,
+}
+
+/// Filters of background task listings.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskFilters {
+    /// Only tasks in this state: `running`, `finished` or `failed`.
+    #[param(inline)]
+    status: Option<crate::wire::replay::TaskStatusSchema>,
+    /// Only tasks of this type (`endpoint.recover`, `endpoint.replay`, `endpoint.bulk-replay`).
+    #[param(example = "endpoint.recover")]
+    task: Option<String>,
+}

@@ -14,6 +14,8 @@ use crate::auth::principal::NewToken;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
 use crate::idempotency::NoReplay;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::api_key::{ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut};
@@ -28,6 +30,12 @@ fn key_id(raw: &str) -> ApiResult<KeyId> {
     KeyId::parse(raw).ok_or_else(|| ApiError::not_found("API key"))
 }
 
+/// List API keys, oldest first (admin token only; tokens are never shown).
+#[utoipa::path(get, path = "/api/v1/api-key", tag = "API Key", operation_id = "v1.api-key.list",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of keys", body = ListResponse<ApiKeyOut>),
+        (status = 403, description = "Only the admin token manages keys", body = crate::error::HttpErrorOut)))]
 async fn list(
     State(state): State<AppState>,
     params: Params,
@@ -39,6 +47,15 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, ApiKeyOut::from)))
 }
 
+/// Create an API key: organisation-wide, or bound to one application (admin token only).
+///
+/// The token is in this answer only; it is stored as a digest and cannot be shown again.
+#[utoipa::path(post, path = "/api/v1/api-key", tag = "API Key", operation_id = "v1.api-key.create",
+    request_body = ApiKeyIn,
+    responses(
+        (status = 201, description = "The new key with its token", body = ApiKeyCreatedOut),
+        (status = 404, description = "`appId` names no application", body = crate::error::HttpErrorOut),
+        (status = 403, description = "Only the admin token manages keys", body = crate::error::HttpErrorOut)))]
 async fn create(
     State(state): State<AppState>,
     ValidJson(body): ValidJson<ApiKeyIn>,
@@ -73,6 +90,12 @@ async fn create(
     ))
 }
 
+/// Get an API key (admin token only; never its token).
+#[utoipa::path(get, path = "/api/v1/api-key/{key_id}", tag = "API Key", operation_id = "v1.api-key.get",
+    params(KeyPath),
+    responses(
+        (status = 200, description = "The key", body = ApiKeyOut),
+        (status = 403, description = "Only the admin token manages keys", body = crate::error::HttpErrorOut)))]
 async fn read(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -85,7 +108,14 @@ async fn read(
     Ok(Json(key.into()))
 }
 
-/// Revokes the key for good; revoking again keeps the first revocation time.
+/// Revoke an API key for good (admin token only).
+///
+/// Revoking again keeps the first revocation time.
+#[utoipa::path(delete, path = "/api/v1/api-key/{key_id}", tag = "API Key", operation_id = "v1.api-key.delete",
+    params(KeyPath),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "Only the admin token manages keys", body = crate::error::HttpErrorOut)))]
 async fn revoke(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<StatusCode> {
     state
         .store

@@ -8,6 +8,8 @@ use hookline_store::tasks::{TaskFilter, TaskStatus};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Params;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::replay::BackgroundTaskOut;
@@ -18,6 +20,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/background-task/{task_id}", get(read))
 }
 
+/// List background tasks (replays, recoveries), newest first.
+#[utoipa::path(get, path = "/api/v1/background-task", tag = "Background Task", operation_id = "v1.background-task.list",
+    params(ListParams, TaskFilters),
+    responses((status = 200, description = "A page of tasks", body = ListResponse<BackgroundTaskOut>)))]
 async fn list(
     State(state): State<AppState>,
     params: Params,
@@ -41,6 +47,10 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, BackgroundTaskOut::from)))
 }
 
+/// Get a background task's progress or result.
+#[utoipa::path(get, path = "/api/v1/background-task/{task_id}", tag = "Background Task", operation_id = "v1.background-task.get",
+    params(TaskPath),
+    responses((status = 200, description = "The task", body = BackgroundTaskOut)))]
 async fn read(
     State(state): State<AppState>,
     Path(task_id): Path<String>,

@@ -9,6 +9,8 @@ use hookline_core::{EventTypeName, Timestamp};
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::delivery::{DeliverySettingsInOut, RetryScheduleInOut, ThrottleStatusOut};
 
@@ -28,6 +30,13 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
+/// Get whether deliveries to the endpoint are being held back, and why.
+///
+/// `RateLimited` while the endpoint's circuit is open or it asked to slow down (429/503); the
+/// circuit fields are a Hookline extension.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/rate-limit-status", tag = "Endpoint", operation_id = "v1.endpoint.get-throttling-status",
+    params(EndpointPath),
+    responses((status = 200, description = "The endpoint's throttling status", body = ThrottleStatusOut)))]
 async fn rate_limit_status(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -38,6 +47,10 @@ async fn rate_limit_status(
     Ok(Json(ThrottleStatusOut::new(health, Timestamp::now())))
 }
 
+/// Get the endpoint's delivery settings: ordering, concurrency, timeout, retry schedule.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/delivery-settings", tag = "Endpoint", operation_id = "v1.endpoint.get-delivery-settings",
+    params(EndpointPath),
+    responses((status = 200, description = "The endpoint's delivery settings", body = DeliverySettingsInOut)))]
 async fn read_settings(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -48,6 +61,10 @@ async fn read_settings(
     Ok(Json(DeliverySettingsInOut::from_settings(&settings)))
 }
 
+/// Replace the endpoint's delivery settings; absent fields return to the defaults.
+#[utoipa::path(put, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/delivery-settings", tag = "Endpoint", operation_id = "v1.endpoint.set-delivery-settings",
+    params(EndpointPath), request_body = DeliverySettingsInOut,
+    responses((status = 200, description = "The saved settings", body = DeliverySettingsInOut)))]
 async fn replace_settings(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -72,6 +89,10 @@ async fn event_type(state: &AppState, name: &str) -> ApiResult<EventTypeName> {
     Ok(found.name)
 }
 
+/// Get the event type's retry schedule (`null`: the server's default).
+#[utoipa::path(get, path = "/api/v1/event-type/{name}/retry-schedule", tag = "Event Type", operation_id = "v1.event-type.get-retry-schedule",
+    params(EventTypePath),
+    responses((status = 200, description = "The retry schedule", body = RetryScheduleInOut)))]
 async fn read_schedule(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -81,6 +102,10 @@ async fn read_schedule(
     Ok(Json(RetryScheduleInOut::from_schedule(schedule.as_ref())))
 }
 
+/// Set the event type's retry schedule; `null` returns to the server's default.
+#[utoipa::path(put, path = "/api/v1/event-type/{name}/retry-schedule", tag = "Event Type", operation_id = "v1.event-type.set-retry-schedule",
+    params(EventTypePath), request_body = RetryScheduleInOut,
+    responses((status = 200, description = "The saved retry schedule", body = RetryScheduleInOut)))]
 async fn replace_schedule(
     State(state): State<AppState>,
     Path(name): Path<String>,

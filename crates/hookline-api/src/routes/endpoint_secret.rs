@@ -67,9 +67,14 @@ async fn read(
     Ok(Json(EndpointSecretOut::for_key(keyring.current())))
 }
 
+/// Rotate the endpoint's signing secret.
+///
 /// Makes a new key current; the old ones keep signing for the grace period. Answers 200 with
 /// the new key (the official SDKs read a body; the reference says 204). The answer holds a
-/// secret, so an `Idempotency-Key` never stores it for replay.
+/// secret, so an `Idempotency-Key` never stores it for replay. An empty body is the same as `{}`.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate", tag = "Endpoint", operation_id = "v1.endpoint.rotate-secret",
+    params(EndpointPath), request_body = EndpointSecretRotateIn,
+    responses((status = 200, description = "The new current secret", body = EndpointSecretOut)))]
 async fn rotate(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -111,6 +116,10 @@ fn signing_out(state: &AppState, keyring: &Keyring) -> EndpointSigningOut {
     }
 }
 
+/// Get how the endpoint's webhooks are signed: key type and header names.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/signing", tag = "Endpoint", operation_id = "v1.endpoint.get-signing",
+    params(EndpointPath),
+    responses((status = 200, description = "The endpoint's signing settings", body = EndpointSigningOut)))]
 async fn signing(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -119,6 +128,10 @@ async fn signing(
     Ok(Json(signing_out(&state, &keyring)))
 }
 
+/// Choose the header names the endpoint's signatures travel in (`webhook` or `svix`).
+#[utoipa::path(patch, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/signing", tag = "Endpoint", operation_id = "v1.endpoint.patch-signing",
+    params(EndpointPath), request_body = EndpointSigningIn,
+    responses((status = 200, description = "The endpoint's signing settings", body = EndpointSigningOut)))]
 async fn set_signing(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

@@ -13,6 +13,8 @@ use super::attempt::attempt_filter;
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::message::MessageOut;
 use crate::wire::tools::{
@@ -45,7 +47,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// Sends an example of the event type (from its schema, or a ping) to this endpoint only.
+/// Send an example of an event type to this endpoint only.
+///
+/// The payload is the event type's newest schema's example (`exampleIndex` picks one of
+/// `examples`), or `{"success": true}` for `svix.ping` or a schema without examples. The
+/// endpoint must be enabled (409 otherwise) and the event type must exist (422 otherwise).
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example", tag = "Endpoint", operation_id = "v1.endpoint.send-example",
+    params(EndpointPath), request_body = EventExampleIn,
+    responses((status = 200, description = "The message sent, queued for this endpoint", body = MessageOut)))]
 async fn send_example(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -83,6 +92,10 @@ async fn send_example(
     Ok(Json(MessageOut::render(message, true)))
 }
 
+/// Count the endpoint's deliveries by state.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats", tag = "Endpoint", operation_id = "v1.endpoint.get-stats",
+    params(EndpointPath, StatsRange),
+    responses((status = 200, description = "Deliveries to the endpoint by state", body = EndpointStatsOut)))]
 async fn stats(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -102,6 +115,10 @@ async fn stats(
     Ok(Json(stats.into()))
 }
 
+/// Count the attempts made to an endpoint, up to 100000.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}/count", tag = "Message Attempt", operation_id = "v1.message-attempt.count-by-endpoint",
+    params(EndpointPath, AttemptFilters),
+    responses((status = 200, description = "How many attempts match; `approximated` past the ceiling", body = CountOut)))]
 async fn count_attempts(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -123,6 +140,12 @@ async fn count_attempts(
     }))
 }
 
+/// Get a message's payload exactly as it was stored.
+///
+/// 404 when the message is missing or its content has expired or was expunged.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/msg/{msg_id}/raw", tag = "Message", operation_id = "v1.message.get-raw-payload",
+    params(MessagePath),
+    responses((status = 200, description = "The payload as a string", body = MessageRawPayloadOut)))]
 async fn raw(
     State(state): State<AppState>,
     Path((app_id, msg_id)): Path<(String, String)>,
@@ -135,6 +158,11 @@ async fn raw(
     Ok(Json(MessageRawPayloadOut { payload }))
 }
 
+/// Delete a message's payload for good; the message and its attempts stay, and deliveries
+/// still waiting for the payload fail.
+#[utoipa::path(delete, path = "/api/v1/app/{app_id}/msg/{msg_id}/content", tag = "Message", operation_id = "v1.message.expunge-content",
+    params(MessagePath),
+    responses((status = 204, description = "The payload is gone")))]
 async fn expunge_message(
     State(state): State<AppState>,
     Path((app_id, msg_id)): Path<(String, String)>,
@@ -151,6 +179,10 @@ async fn expunge_message(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Delete the response body recorded for an attempt.
+#[utoipa::path(delete, path = "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content", tag = "Message Attempt", operation_id = "v1.message-attempt.expunge-content",
+    params(AttemptPath),
+    responses((status = 204, description = "The response body is gone")))]
 async fn expunge_attempt(
     State(state): State<AppState>,
     Path((app_id, msg_id, attempt_id)): Path<(String, String, String)>,

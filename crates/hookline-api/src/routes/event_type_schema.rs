@@ -8,9 +8,13 @@ use hookline_core::{EventTypeName, Timestamp};
 use hookline_store::{Order, PageRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+#[allow(unused_imports)]
+use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidJson, parse_json};
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::Checks;
 use crate::wire::openapi::{ImportIn, ImportOut, ImportOutData, Imported, export, read_spec};
@@ -29,8 +33,9 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Whether message payloads of an event type are checked against its newest schema.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PayloadValidation {
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PayloadValidationInOut, example = json!({"enabled": true}))]
+pub(crate) struct PayloadValidation {
     /// On or off (off by default).
     enabled: bool,
 }
@@ -43,6 +48,10 @@ async fn find(state: &AppState, name: &str) -> ApiResult<EventType> {
         .ok_or_else(|| ApiError::not_found("event type"))
 }
 
+/// Get whether message payloads of the event type are validated against its schema.
+#[utoipa::path(get, path = "/api/v1/event-type/{name}/payload-validation", tag = "Event Type", operation_id = "v1.event-type.get-payload-validation",
+    params(EventTypePath),
+    responses((status = 200, description = "Whether validation is on", body = PayloadValidation)))]
 async fn read_validation(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -55,6 +64,13 @@ async fn read_validation(
     Ok(Json(PayloadValidation { enabled }))
 }
 
+/// Turn payload validation of the event type on or off.
+///
+/// When on, a message whose payload does not match the event type's newest schema is refused
+/// with 422. Turning it on needs a schema (422 otherwise).
+#[utoipa::path(put, path = "/api/v1/event-type/{name}/payload-validation", tag = "Event Type", operation_id = "v1.event-type.set-payload-validation",
+    params(EventTypePath), request_body = PayloadValidation,
+    responses((status = 200, description = "Whether validation is on", body = PayloadValidation)))]
 async fn set_validation(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -94,11 +110,23 @@ async fn all_event_types(state: &AppState) -> ApiResult<Vec<EventType>> {
     }
 }
 
-/// The OpenAPI 3.1 document of the (unarchived) event types, answered directly (200).
+/// Export the event types as an OpenAPI 3.1 document of `webhooks`.
+///
+/// Archived event types are left out; each webhook's body is the newest schema. Answered
+/// directly (200), not as a background task; GET and POST are the same.
+#[utoipa::path(method(get, post), path = "/api/v1/event-type/export/openapi", tag = "Event Type", operation_id = "v1.event-type.export-openapi",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 async fn export_openapi(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(export(&all_event_types(&state).await?)))
 }
 
+/// Create or update event types from the `webhooks` of an OpenAPI 3 document (JSON).
+///
+/// With `dryRun`, nothing changes and `to_modify` lists what would; with `replaceAll`, event types
+/// the spec does not list are archived. Sending both or neither of `spec` and `specRaw` is a 400.
+#[utoipa::path(post, path = "/api/v1/event-type/import/openapi", tag = "Event Type", operation_id = "v1.event-type.import-openapi",
+    request_body = ImportIn,
+    responses((status = 200, description = "The event types changed (or that would be)", body = ImportOut)))]
 async fn import_openapi(
     State(state): State<AppState>,
     ValidJson(body): ValidJson<ImportIn>,

@@ -14,6 +14,8 @@ use crate::auth::principal::NewToken;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::idempotency::NoReplay;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::api_key::{AppPortalAccessIn, AppPortalAccessOut};
 
@@ -72,6 +74,13 @@ fn portal_url(headers: &HeaderMap, app: &AppId, token: &str) -> String {
     format!("{scheme}://{host}/api/v1/app/{app}#key={token}")
 }
 
+/// Get an application-scoped token for the app portal, creating the application if needed.
+///
+/// The token expires after `expiry` seconds (default 7 days). Hookline has no hosted portal: the
+/// `url` names the application's API resource, with the token in its fragment.
+#[utoipa::path(post, path = "/api/v1/auth/app-portal-access/{app_id}", tag = "Authentication", operation_id = "v1.authentication.app-portal-access",
+    params(AppPath), request_body = AppPortalAccessIn,
+    responses((status = 200, description = "A new application token", body = AppPortalAccessOut)))]
 async fn portal_access(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -105,7 +114,13 @@ async fn portal_access(
     ))
 }
 
-/// Revokes the application token making the request; other tokens cannot log out.
+/// Log out: revoke the application token making the request.
+///
+/// Only application-scoped tokens (such as app-portal tokens) can log out; others get 403.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "Authentication", operation_id = "logout_api_v1_auth_logout__post",
+    responses(
+        (status = 204, description = "The token is revoked"),
+        (status = 403, description = "The token is not an application token", body = crate::error::HttpErrorOut)))]
 async fn logout(State(state): State<AppState>, principal: Principal) -> ApiResult<StatusCode> {
     let Principal::Key(key) = &principal else {
         return Err(ApiError::Forbidden(

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use super::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
 use crate::state::AppState;
 use crate::wire::replay::{BulkReplayIn, ReplayIn, TaskStartedOut};
 
@@ -53,7 +55,15 @@ async fn enabled_endpoint(
     Ok((app, endpoint))
 }
 
-/// Queues the message for the endpoint now, unless it is already waiting (never twice).
+/// Resend a message to an endpoint now.
+///
+/// Queued at once unless it is already waiting for that endpoint (never twice). 409 when the
+/// endpoint is disabled or the message's content has expired or was expunged.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend", tag = "Message Attempt", operation_id = "v1.message-attempt.resend",
+    params(MessageEndpointPath),
+    responses(
+        (status = 202, description = "Queued", body = Object, example = json!({})),
+        (status = 409, description = "The endpoint is disabled or the content is gone", body = crate::error::HttpErrorOut)))]
 async fn resend(
     State(state): State<AppState>,
     Path((app_id, msg_id, endpoint_id)): Path<(String, String, String)>,
@@ -81,7 +91,14 @@ async fn start(
     Ok((StatusCode::ACCEPTED, Json(task.into())))
 }
 
-/// Re-queues every delivery to the endpoint that failed for good since a time.
+/// Recover an endpoint: re-queue every delivery to it that failed for good since a time.
+///
+/// Runs as a background task; 409 when the endpoint is disabled.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover", tag = "Endpoint", operation_id = "v1.endpoint.recover",
+    params(EndpointPath), request_body = ReplayIn,
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn recover(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -95,7 +112,14 @@ async fn recover(
     .await
 }
 
-/// Delivers the messages since a time that were never planned for the endpoint.
+/// Replay missing messages: deliver those since a time that were never planned for the endpoint.
+///
+/// Runs as a background task; 409 when the endpoint is disabled.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing", tag = "Endpoint", operation_id = "v1.endpoint.replay-missing",
+    params(EndpointPath), request_body = ReplayIn,
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn replay_missing(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,
@@ -109,7 +133,15 @@ async fn replay_missing(
     .await
 }
 
-/// Re-queues the endpoint's finished deliveries since a time, successful or not, filtered.
+/// Bulk replay: re-queue the endpoint's finished deliveries since a time, filtered.
+///
+/// Successful or not, narrowed by `status`, `eventTypes` and `channel`. Runs as a background
+/// task; 409 when the endpoint is disabled.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/bulk-replay", tag = "Endpoint", operation_id = "v1.endpoint.bulk-replay",
+    params(EndpointPath), request_body = BulkReplayIn,
+    responses((status = 202, description = "The task started", body = TaskStartedOut,
+        links(("v1_background-task_get" = (operation_id = "v1.background-task.get",
+            parameters(("task_id" = "$response.body#/id"))))))))]
 async fn bulk_replay(
     State(state): State<AppState>,
     Path((app_id, endpoint_id)): Path<(String, String)>,

@@ -6,6 +6,8 @@ use std::time::Duration;
 use hookline_core::Timestamp;
 use hookline_store::keys::{ApiKey, KeyScope};
 use serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use serde_json::json;
 
 use super::Checks;
 use super::application::ApplicationIn;
@@ -15,17 +17,22 @@ use crate::error::ApiError;
 const MAX_NAME_LEN: usize = 256;
 
 /// `ApiKeyIn`: a key to create.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"name": "billing service", "appId": "acme", "readOnly": false,
+    "expiresAt": "2030-01-01T00:00:00Z"}))]
 pub struct ApiKeyIn {
     /// A label (1 to 256 characters).
+    #[schema(min_length = 1, max_length = 256, example = "billing service")]
     pub name: String,
     /// Binds the key to this application (id or uid); absent = an organisation key.
+    #[schema(example = "acme")]
     pub app_id: Option<String>,
     /// With `appId`: the key may only read.
     #[serde(default)]
     pub read_only: bool,
     /// When the key stops working (RFC 3339, in the future); absent = never.
+    #[schema(format = DateTime, example = "2030-01-01T00:00:00Z")]
     pub expires_at: Option<String>,
 }
 
@@ -84,27 +91,48 @@ impl ApiKeyIn {
 }
 
 /// `ApiKeyOut`: a key as listed (never with its token).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "key_2yZwUhtgs5Ai8T9yRQJXA", "name": "billing service",
+    "scope": "application", "appId": "app_2yZwUhtgs5Ai8T9yRQJXA", "readOnly": false,
+    "createdAt": "2026-01-01T12:00:00Z", "lastUsedAt": null, "expiresAt": null, "revokedAt": null}))]
 pub struct ApiKeyOut {
     /// `key_...`.
     pub id: String,
     /// Label.
     pub name: String,
     /// `organization` or `application`.
+    #[schema(value_type = KeyScopeSchema)]
     pub scope: &'static str,
     /// The application of an application-scoped key.
     pub app_id: Option<String>,
     /// Whether the key may only read.
     pub read_only: bool,
     /// Creation time.
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Last use, to within a minute.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Timestamp>,
     /// Expiry, if any.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
     /// Revocation time, if revoked.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
+}
+
+/// What an API key may reach, for the document.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = ApiKeyScope)]
+#[allow(dead_code)]
+pub enum KeyScopeSchema {
+    /// Every route but key management.
+    #[schema(rename = "organization")]
+    Organization,
+    /// One application's routes, and reading event types.
+    #[schema(rename = "application")]
+    Application,
 }
 
 impl From<ApiKey> for ApiKeyOut {
@@ -130,8 +158,12 @@ impl From<ApiKey> for ApiKeyOut {
 }
 
 /// `ApiKeyCreatedOut`: a new key with its token, shown this once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": "key_2yZwUhtgs5Ai8T9yRQJXA", "name": "billing service",
+    "scope": "organization", "appId": null, "readOnly": false,
+    "createdAt": "2026-01-01T12:00:00Z", "lastUsedAt": null, "expiresAt": null, "revokedAt": null,
+    "token": "hl_sk_2yZwUhtgs5Ai8T9yRQJXA"}))]
 pub struct ApiKeyCreatedOut {
     /// The key.
     #[serde(flatten)]
@@ -146,12 +178,14 @@ pub const MIN_PORTAL_EXPIRY: Duration = Duration::from_secs(60 * 60);
 pub const MAX_PORTAL_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// `AppPortalAccessIn`. `featureFlags`, `capabilities` and `sessionId` are accepted and ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"expiry": 3600, "readOnly": true}))]
 pub struct AppPortalAccessIn {
     /// Creates the application when the path names none.
     pub application: Option<ApplicationIn>,
     /// Token lifetime in seconds (3600 to 604800; default 604800).
+    #[schema(minimum = 3600, maximum = 604800, default = 604800)]
     pub expiry: Option<i64>,
     /// A read-only token.
     pub read_only: Option<bool>,
@@ -178,7 +212,9 @@ impl AppPortalAccessIn {
 }
 
 /// `AppPortalAccessOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"token": "hl_app_2yZwUhtgs5Ai8T9yRQJXA",
+    "url": "http://localhost:8071/api/v1/app/app_2yZwUhtgs5Ai8T9yRQJXA#key=hl_app_2yZwUhtgs5Ai8T9yRQJXA"}))]
 pub struct AppPortalAccessOut {
     /// An application-scoped token.
     pub token: String,

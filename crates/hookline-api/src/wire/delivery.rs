@@ -10,6 +10,8 @@ use hookline_core::delivery::{
 };
 use hookline_core::retry::RetrySchedule;
 use serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use serde_json::json;
 
 use super::Checks;
 use crate::error::ApiError;
@@ -22,8 +24,9 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const MAX_ENDPOINT_TIMEOUT_MS: u64 = 60_000;
 
 /// The contract's `Duration`: `{"secs", "nanos"}`; a bare number of seconds is accepted too.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(untagged)]
+#[schema(as = Duration)]
 pub enum DurationIo {
     /// `{"secs": 5, "nanos": 0}`.
     Parts {
@@ -57,10 +60,12 @@ impl DurationIo {
 }
 
 /// `RetryScheduleInOut`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"retrySchedule": [{"secs": 5, "nanos": 0}, {"secs": 300, "nanos": 0}, {"secs": 3600, "nanos": 0}]}))]
 pub struct RetryScheduleInOut {
-    /// Delays between attempts; `null` means "use the default".
+    /// Delays between attempts (at most 50, each up to 7 days); `null` means "use the default".
+    #[schema(max_items = 50)]
     pub retry_schedule: Option<Vec<DurationIo>>,
 }
 
@@ -115,7 +120,8 @@ fn check_schedule(
 }
 
 /// Whether the endpoint's rate limit or health is holding deliveries back.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = EndpointRateLimitStatus)]
 pub enum RateLimitStatus {
     /// Deliveries flow.
     Ok,
@@ -123,17 +129,39 @@ pub enum RateLimitStatus {
     RateLimited,
 }
 
+/// The circuit breaker's state, for the document.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = CircuitState)]
+#[allow(dead_code)]
+pub enum CircuitSchema {
+    /// Deliveries flow.
+    #[schema(rename = "closed")]
+    Closed,
+    /// Deliveries are paused after repeated failures.
+    #[schema(rename = "open")]
+    Open,
+    /// One probe delivery decides whether to close again.
+    #[schema(rename = "halfOpen")]
+    HalfOpen,
+}
+
 /// `EndpointThrottleRateStatusOut`, plus Hookline's circuit breaker fields.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EndpointThrottleRateStatusOut, example = json!({"status": "RateLimited",
+    "throttledSince": "2026-01-01T12:00:00Z", "circuit": "open",
+    "pausedUntil": "2026-01-01T12:05:00Z", "reason": "circuit_open"}))]
 pub struct ThrottleStatusOut {
     /// `Ok` or `RateLimited`.
     pub status: RateLimitStatus,
     /// When throttling started, if currently throttled.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub throttled_since: Option<Timestamp>,
     /// `closed`, `open` or `halfOpen` (Hookline extension).
+    #[schema(value_type = CircuitSchema)]
     pub circuit: &'static str,
     /// Deliveries are held until then (Hookline extension).
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub paused_until: Option<Timestamp>,
     /// Why: `circuit_open`, `http_429`, `http_503`, `timeout`, ... (Hookline extension).
     pub reason: Option<String>,
@@ -168,17 +196,22 @@ impl ThrottleStatusOut {
 }
 
 /// Per-endpoint delivery settings (Hookline extension), in and out.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"ordered": false, "maxConcurrency": 4, "timeoutMs": 15000,
+    "retrySchedule": [{"secs": 5, "nanos": 0}, {"secs": 60, "nanos": 0}]}))]
 pub struct DeliverySettingsInOut {
     /// Deliver one message at a time, in acceptance order.
     #[serde(default)]
     pub ordered: bool,
     /// Requests in flight at once to the endpoint (1 to 1000); `null` for the server default.
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_concurrency: Option<u16>,
     /// Milliseconds allowed per attempt (1 to 60000, capped by the server's timeout).
+    #[schema(minimum = 1, maximum = 60000)]
     pub timeout_ms: Option<u64>,
     /// The endpoint's own retry schedule; `null` to use the event type's or the server's.
+    #[schema(max_items = 50)]
     pub retry_schedule: Option<Vec<DurationIo>>,
 }
 

@@ -48,9 +48,15 @@ pub fn export(event_types: &[EventType]) -> Value {
     })
 }
 
-/// `EventTypeImportOpenApiIn`.
-#[derive(Debug, Clone, Deserialize)]
+/// `EventTypeImportOpenApiIn`: send the spec as exactly one of `spec` or `specRaw` (400
+/// otherwise).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EventTypeImportOpenApiIn, example = json!({"dryRun": true, "spec": {
+    "openapi": "3.1.0", "info": {"title": "Webhooks", "version": "1.0.0"},
+    "webhooks": {"invoice.paid": {"post": {"description": "An invoice was paid",
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"2XX": {"description": "OK"}}}}}}}))]
 pub struct ImportIn {
     /// Report what would change without changing anything.
     #[serde(default)]
@@ -59,20 +65,23 @@ pub struct ImportIn {
     #[serde(default)]
     pub replace_all: bool,
     /// The spec as JSON.
+    #[schema(value_type = Option<Object>)]
     pub spec: Option<Value>,
     /// The spec as text (JSON; YAML is not supported).
     pub spec_raw: Option<String>,
 }
 
 /// `EventTypeFromOpenApi`: one event type found in a spec.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EventTypeFromOpenApi)]
 pub struct Imported {
     /// The event type's name (the webhook's key).
     pub name: String,
     /// The operation's description or summary.
     pub description: String,
     /// `{"1": <request body schema>}`, `$ref`s resolved.
+    #[schema(value_type = Option<Object>)]
     pub schemas: Option<Value>,
     /// The operation is deprecated.
     pub deprecated: bool,
@@ -81,14 +90,16 @@ pub struct Imported {
 }
 
 /// `EventTypeImportOpenApiOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EventTypeImportOpenApiOut, example = json!({"data": {"modified": ["invoice.paid"], "to_modify": null}}))]
 pub struct ImportOut {
     /// What was (or, on a dry run, would be) changed.
     pub data: ImportOutData,
 }
 
 /// `EventTypeImportOpenApiOutData`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EventTypeImportOpenApiOutData)]
 pub struct ImportOutData {
     /// Names of the event types created or updated (none on a dry run).
     pub modified: Vec<String>,

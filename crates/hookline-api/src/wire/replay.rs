@@ -7,36 +7,48 @@ use hookline_core::{Channel, EventTypeName, Timestamp};
 use hookline_store::replay::{ReplayMode, ReplaySpec};
 use hookline_store::tasks::BackgroundTask;
 use serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use serde_json::json;
 
 use super::{Checks, parse_list};
 use crate::error::ApiError;
 
 /// `RecoverIn` and `ReplayIn`: a time range of messages.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}))]
 pub struct ReplayIn {
     /// Messages created at or after this time.
+    #[schema(value_type = String, format = DateTime)]
     pub since: Timestamp,
     /// Messages created before this time, when given.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub until: Option<Timestamp>,
 }
 
 /// `BulkReplayIn`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"since": "2026-01-01T00:00:00Z", "status": 2,
+    "eventTypes": ["invoice.paid"], "channel": "project_1337"}))]
 pub struct BulkReplayIn {
     /// Messages created at or after this time.
+    #[schema(value_type = String, format = DateTime)]
     pub since: Timestamp,
     /// Messages created before this time, when given.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub until: Option<Timestamp>,
-    /// Only deliveries in this state (0 success, 2 fail).
+    /// Only deliveries in this state: 0 success, 1 pending, 2 failed, 3 sending.
+    #[schema(minimum = 0, maximum = 3)]
     pub status: Option<i64>,
     /// Only messages of these event types.
+    #[schema(value_type = Option<Vec<crate::openapi::params::EventTypeNameSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// Only messages tagged with this channel.
+    #[schema(value_type = Option<crate::openapi::params::ChannelSchema>)]
     pub channel: Option<String>,
-    /// Tags are not supported; a non-null value is refused.
+    /// Tags are not supported; a non-null value is refused (422).
     pub tag: Option<String>,
-    /// Not supported; a non-null value is refused.
+    /// Not supported in bulk replays; a non-null value is refused (422).
     pub status_code_class: Option<i64>,
 }
 
@@ -112,16 +124,21 @@ impl BulkReplayIn {
 }
 
 /// `RecoverOut` / `ReplayOut`: the task that was started.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ReplayOut, example = json!({"id": "qtask_2yZwUhtgs5Ai8T9yRQJXAbcdefg", "status": "running",
+    "task": "endpoint.recover", "updatedAt": "2026-01-01T12:00:00Z"}))]
 pub struct TaskStartedOut {
-    /// `qtask_...`.
+    /// `qtask_...`: follow it at `/api/v1/background-task/{task_id}`.
     pub id: String,
     /// `running`.
+    #[schema(value_type = TaskStatusSchema)]
     pub status: &'static str,
-    /// The task type.
+    /// The task type (`endpoint.recover`, `endpoint.replay`, `endpoint.bulk-replay`).
+    #[schema(example = "endpoint.recover")]
     pub task: String,
     /// When it last changed.
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -136,19 +153,41 @@ impl From<BackgroundTask> for TaskStartedOut {
     }
 }
 
+/// The state of a background task, for the document (`BackgroundTaskStatus`).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = BackgroundTaskStatus)]
+#[allow(dead_code)]
+pub enum TaskStatusSchema {
+    /// Still working.
+    #[schema(rename = "running")]
+    Running,
+    /// Done; `data` holds the result.
+    #[schema(rename = "finished")]
+    Finished,
+    /// Stopped by an error.
+    #[schema(rename = "failed")]
+    Failed,
+}
+
 /// `BackgroundTaskOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"data": {"messagesSent": 3}, "id": "qtask_2yZwUhtgs5Ai8T9yRQJXAbcdefg",
+    "status": "finished", "task": "endpoint.recover", "updatedAt": "2026-01-01T12:00:00Z"}))]
 pub struct BackgroundTaskOut {
     /// Progress or result (`{"messagesSent": n}`).
+    #[schema(value_type = Object)]
     pub data: serde_json::Value,
     /// `qtask_...`.
     pub id: String,
     /// `running`, `finished` or `failed`.
+    #[schema(value_type = TaskStatusSchema)]
     pub status: &'static str,
-    /// The task type.
+    /// The task type (`endpoint.recover`, `endpoint.replay`, `endpoint.bulk-replay`).
+    #[schema(example = "endpoint.recover")]
     pub task: String,
     /// When it last changed.
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 

@@ -30,14 +30,43 @@ impl EndpointSecretOut {
 }
 
 /// `EndpointSecretRotateIn`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"key": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "gracePeriodSeconds": 3600}))]
 pub struct EndpointSecretRotateIn {
     /// The new key (`whsec_` + base64 of 24 to 64 bytes, or a `whsk_` ed25519 key); generated
     /// when absent.
+    #[schema(example = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")]
     pub key: Option<String>,
     /// How long the old keys keep signing, 0 to 604800 seconds (default 86400).
+    #[schema(minimum = 0, maximum = 604800, default = 86400)]
     pub grace_period_seconds: Option<i64>,
+}
+
+/// The kind of an endpoint's signing key, for the document.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = EndpointKeyType)]
+#[allow(dead_code)]
+pub enum KeyTypeSchema {
+    /// HMAC-SHA256 (`whsec_`, `v1` signatures).
+    #[schema(rename = "hmac")]
+    Hmac,
+    /// Ed25519 (`whpk_`, `v1a` signatures).
+    #[schema(rename = "ed25519")]
+    Ed25519,
+}
+
+/// The header names a webhook's signature travels in, for the document.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = HeaderStyle)]
+#[allow(dead_code)]
+pub enum HeaderStyleSchema {
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature` (Standard Webhooks).
+    #[schema(rename = "webhook")]
+    Webhook,
+    /// `svix-id`, `svix-timestamp`, `svix-signature`.
+    #[schema(rename = "svix")]
+    Svix,
 }
 
 /// A validated rotation.
@@ -79,25 +108,31 @@ impl EndpointSecretRotateIn {
 }
 
 /// How an endpoint's webhooks are signed (a Hookline extension).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"keyType": "hmac", "headerStyle": null, "effectiveHeaderStyle": "webhook", "activeKeys": 1}))]
 pub struct EndpointSigningOut {
     /// `hmac` (`v1` signatures) or `ed25519` (`v1a`).
+    #[schema(value_type = KeyTypeSchema)]
     pub key_type: &'static str,
     /// The header names the endpoint chose, or `null` for the server's default.
+    #[schema(value_type = Option<HeaderStyleSchema>)]
     pub header_style: Option<HeaderStyle>,
     /// The header names actually used.
+    #[schema(value_type = HeaderStyleSchema)]
     pub effective_header_style: HeaderStyle,
     /// How many keys sign right now (more than one during a rotation's grace period).
     pub active_keys: usize,
 }
 
 /// Changes how an endpoint's webhooks are signed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"headerStyle": "svix"}))]
 pub struct EndpointSigningIn {
     /// `webhook` or `svix`; `null` returns to the server's default.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<HeaderStyleSchema>)]
     pub header_style: Patch<String>,
 }
 

@@ -4,17 +4,22 @@
 use hookline_core::model::EventType;
 use hookline_store::tools::EndpointStats;
 use serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use serde_json::json;
 
 /// The event type sent when a caller asks for a ping rather than a registered event type.
 pub const PING_EVENT_TYPE: &str = "svix.ping";
 
 /// `EventExampleIn`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"eventType": "invoice.paid"}))]
 pub struct EventExampleIn {
     /// The event type whose example to send (`svix.ping` for a ping).
+    #[schema(value_type = crate::openapi::params::EventTypeNameSchema)]
     pub event_type: String,
     /// Which of the schema's examples to send (default the first).
+    #[schema(minimum = 0, example = 0)]
     pub example_index: Option<usize>,
 }
 
@@ -45,7 +50,8 @@ pub fn example_payload(event_type: Option<&EventType>, index: usize) -> serde_js
 }
 
 /// `EndpointStats`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EndpointStats, example = json!({"success": 12, "pending": 1, "sending": 0, "fail": 2, "canceled": 0}))]
 pub struct EndpointStatsOut {
     /// Delivered.
     pub success: u64,
@@ -72,7 +78,8 @@ impl From<EndpointStats> for EndpointStatsOut {
 }
 
 /// `CountOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"count": 42, "approximated": false}))]
 pub struct CountOut {
     /// How many matched (at most the ceiling).
     pub count: u64,
@@ -81,7 +88,8 @@ pub struct CountOut {
 }
 
 /// `MessageRawPayloadOut`: the payload exactly as stored, as a string.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"payload": "{\"invoiceId\":\"inv_123\"}"}))]
 pub struct MessageRawPayloadOut {
     /// The payload bytes as received.
     pub payload: String,

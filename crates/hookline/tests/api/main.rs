@@ -26,6 +26,7 @@ mod keys;
 mod messages;
 mod observability;
 mod openapi;
+mod openapi_operations;
 mod portal;
 mod pull_feed;
 mod pull_poller;

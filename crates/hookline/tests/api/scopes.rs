@@ -194,6 +194,149 @@ fn routes(receiver_url: &str) -> Vec<Route> {
             200,
             InApp,
         ),
+        // Endpoint tools, secrets, delivery settings, replays, background tasks and event type
+        // schemas.
+        route(
+            M::POST,
+            "/api/v1/app/{app}/endpoint/{ep}/send-example",
+            Some(json!({ "eventType": "svix.ping" })),
+            200,
+            InApp,
+        ),
+        route(
+            M::GET,
+            "/api/v1/app/{app}/endpoint/{ep}/stats",
+            None,
+            200,
+            InApp,
+        ),
+        route(
+            M::GET,
+            "/api/v1/app/{app}/attempt/endpoint/{ep}/count",
+            None,
+            200,
+            InApp,
+        ),
+        route(M::GET, "/api/v1/app/{app}/msg/{msg}/raw", None, 200, InApp),
+        route(
+            M::POST,
+            "/api/v1/app/{app}/endpoint/{ep}/secret/rotate",
+            Some(json!({})),
+            200,
+            InApp,
+        ),
+        route(
+            M::GET,
+            "/api/v1/app/{app}/endpoint/{ep}/signing",
+            None,
+            200,
+            InApp,
+        ),
+        route(
+            M::PATCH,
+            "/api/v1/app/{app}/endpoint/{ep}/signing",
+            Some(json!({ "headerStyle": "webhook" })),
+            200,
+            InApp,
+        ),
+        route(
+            M::GET,
+            "/api/v1/app/{app}/endpoint/{ep}/rate-limit-status",
+            None,
+            200,
+            InApp,
+        ),
+        route(
+            M::GET,
+            "/api/v1/app/{app}/endpoint/{ep}/delivery-settings",
+            None,
+            200,
+            InApp,
+        ),
+        route(
+            M::PUT,
+            "/api/v1/app/{app}/endpoint/{ep}/delivery-settings",
+            Some(json!({ "maxConcurrency": 2 })),
+            200,
+            InApp,
+        ),
+        route(
+            M::POST,
+            "/api/v1/app/{app}/msg/{msg}/endpoint/{ep}/resend",
+            None,
+            202,
+            InApp,
+        ),
+        route(
+            M::POST,
+            "/api/v1/app/{app}/endpoint/{ep}/recover",
+            Some(json!({ "since": "2020-01-01T00:00:00Z" })),
+            202,
+            InApp,
+        ),
+        route(
+            M::POST,
+            "/api/v1/app/{app}/endpoint/{ep}/replay-missing",
+            Some(json!({ "since": "2020-01-01T00:00:00Z" })),
+            202,
+            InApp,
+        ),
+        route(
+            M::POST,
+            "/api/v1/app/{app}/endpoint/{ep}/bulk-replay",
+            Some(json!({ "since": "2020-01-01T00:00:00Z", "status": 0 })),
+            202,
+            InApp,
+        ),
+        route(M::GET, "/api/v1/background-task", None, 200, Org),
+        route(M::GET, "/api/v1/background-task/{task}", None, 200, Org),
+        route(
+            M::GET,
+            "/api/v1/event-type/{et}/payload-validation",
+            None,
+            200,
+            Catalogue,
+        ),
+        route(
+            M::PUT,
+            "/api/v1/event-type/{et}/payload-validation",
+            Some(json!({ "enabled": false })),
+            200,
+            Org,
+        ),
+        route(
+            M::GET,
+            "/api/v1/event-type/{et}/retry-schedule",
+            None,
+            200,
+            Catalogue,
+        ),
+        route(
+            M::PUT,
+            "/api/v1/event-type/{et}/retry-schedule",
+            Some(json!({ "retrySchedule": [5, 60] })),
+            200,
+            Org,
+        ),
+        route(
+            M::GET,
+            "/api/v1/event-type/export/openapi",
+            None,
+            200,
+            Catalogue,
+        ),
+        route(M::POST, "/api/v1/event-type/export/openapi", None, 200, Org),
+        route(
+            M::POST,
+            "/api/v1/event-type/import/openapi",
+            Some(
+                json!({ "dryRun": true, "spec": { "webhooks": { "{et}": { "post": {
+                "requestBody": { "content": { "application/json": {
+                    "schema": { "type": "object" } } } } } } } } }),
+            ),
+            200,
+            Org,
+        ),
         route(
             M::POST,
             "/api/v1/auth/app-portal-access/{app}",
@@ -210,6 +353,20 @@ fn routes(receiver_url: &str) -> Vec<Route> {
             AdminOnly,
         ),
         route(M::GET, "/api/v1/api-key/{key}", None, 200, AdminOnly),
+        route(
+            M::DELETE,
+            "/api/v1/app/{app}/msg/{msg}/attempt/{atmpt}/content",
+            None,
+            204,
+            InApp,
+        ),
+        route(
+            M::DELETE,
+            "/api/v1/app/{app}/msg/{msg}/content",
+            None,
+            204,
+            InApp,
+        ),
         route(
             M::DELETE,
             "/api/v1/app/{app}/endpoint/{ep}",
@@ -233,6 +390,7 @@ struct Fixture {
     msg: String,
     atmpt: String,
     key: String,
+    task: String,
 }
 
 impl Fixture {
@@ -245,6 +403,7 @@ impl Fixture {
             .replace("{msg}", &self.msg)
             .replace("{atmpt}", &self.atmpt)
             .replace("{key}", &self.key)
+            .replace("{task}", &self.task)
     }
 
     fn fill_body(&self, body: &Option<Value>) -> Option<Value> {
@@ -275,6 +434,16 @@ async fn fixture(app: &mut TestApp, receiver: &mut TestReceiver, tag: &str) -> F
         }
     };
     let key = create_key(app, json!({ "name": format!("throwaway {tag}") })).await;
+    let task = app
+        .post(
+            &format!(
+                "/api/v1/app/{app_id}/endpoint/{}/recover",
+                endpoint["id"].as_str().expect("endpoint id")
+            ),
+            json!({ "since": "2020-01-01T00:00:00Z" }),
+        )
+        .await;
+    assert_eq!(task.status, 202, "{}", task.body);
     Fixture {
         tag: tag.to_owned(),
         app: app_id,
@@ -283,6 +452,7 @@ async fn fixture(app: &mut TestApp, receiver: &mut TestReceiver, tag: &str) -> F
         msg: msg["id"].as_str().expect("message id").to_owned(),
         atmpt: attempt.id.to_string(),
         key: key["id"].as_str().expect("key id").to_owned(),
+        task: task.body["id"].as_str().expect("task id").to_owned(),
     }
 }
 
