@@ -44,6 +44,10 @@ def main() -> None:
         "--exclude-operation-id",
         "v1.message.events-stream",
     ]
+    # HOOKLINE_FUZZ_PATHS (a regex) fuzzes only the matching paths, for a deeper run of a few.
+    only = os.environ.get("HOOKLINE_FUZZ_PATHS")
+    if only:
+        sys.argv += ["--include-path-regex", only]
     # `wait` (long polling) is sent as 0: see schemathesis_hooks.py.
     os.environ["SCHEMATHESIS_HOOKS"] = os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "schemathesis_hooks.py"
