@@ -39,7 +39,19 @@ def main() -> None:
         "--request-timeout",
         "10",
         "--no-color",
+        # The event stream never ends by itself (Server-Sent Events): every call would be a
+        # timeout. It is exercised by the pull_stream tests instead.
+        "--exclude-operation-id",
+        "v1.message.events-stream",
     ]
+    # HOOKLINE_FUZZ_PATHS (a regex) fuzzes only the matching paths, for a deeper run of a few.
+    only = os.environ.get("HOOKLINE_FUZZ_PATHS")
+    if only:
+        sys.argv += ["--include-path-regex", only]
+    # `wait` (long polling) is sent as 0: see schemathesis_hooks.py.
+    os.environ["SCHEMATHESIS_HOOKS"] = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "schemathesis_hooks.py"
+    )
     # schemathesis keeps a crash cache in the working directory: keep it out of the repository.
     os.chdir(tempfile.mkdtemp(prefix="hookline-schemathesis-"))
     runpy.run_module("schemathesis.cli", run_name="__main__")

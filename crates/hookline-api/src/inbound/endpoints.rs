@@ -19,10 +19,14 @@ use hookline_signature::SigningKey;
 use hookline_store::Order;
 use serde::Deserialize;
 
+#[allow(unused_imports)]
+use super::openapi::*;
 use super::sources::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson, parse_json};
 use crate::keyrings;
+#[allow(unused_imports)]
+use crate::openapi::params::ListParams;
 use crate::state::AppState;
 use crate::wire::endpoint::{
     EndpointFields, EndpointHeadersIn, EndpointHeadersOut, EndpointIn, EndpointOut, check_headers,
@@ -51,10 +55,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// `IngestEndpointSecretIn`.
-#[derive(Debug, Deserialize)]
+/// `IngestEndpointSecretIn`: the key to make current, or none for a fresh one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"key": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}))]
 #[serde(rename_all = "camelCase")]
-struct SecretIn {
+pub(crate) struct IngestEndpointSecretIn {
+    /// `whsec_` + base64 of 24 to 64 bytes, or a `whsk_` ed25519 private key; generated (of the
+    /// current key's kind) when absent or `null`.
+    #[schema(example = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")]
     key: Option<String>,
 }
 
@@ -98,6 +106,10 @@ fn build(state: &AppState, source: &Source, fields: EndpointFields, now: Timesta
     }
 }
 
+/// List a source's forwarding endpoints, oldest first.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/endpoint", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.list",
+    params(SourcePath, ListParams),
+    responses((status = 200, description = "A page of endpoints", body = ListResponse<IngestEndpointOut>)))]
 async fn list(
     State(state): State<AppState>,
     Path(source_id): Path<String>,
@@ -111,6 +123,11 @@ async fn list(
     Ok(Json(ListResponse::from_page(page, EndpointOut::from)))
 }
 
+/// Create a forwarding endpoint: it receives every event the source accepts from now on,
+/// signed with its own secret.
+#[utoipa::path(post, path = "/ingest/api/v1/source/{source_id}/endpoint", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.create",
+    params(SourcePath), request_body = IngestEndpointIn,
+    responses((status = 201, description = "The new endpoint", body = IngestEndpointOut)))]
 async fn create(
     State(state): State<AppState>,
     Path(source_id): Path<String>,
@@ -123,6 +140,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(endpoint.into())))
 }
 
+/// Get a forwarding endpoint.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.get",
+    params(SourceEndpointPath),
+    responses((status = 200, description = "The endpoint", body = IngestEndpointOut)))]
 async fn read(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
@@ -133,6 +154,11 @@ async fn read(
 
 /// Replaces the endpoint's settings (secret and headers kept), creating it with the path as its
 /// uid when absent.
+#[utoipa::path(put, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.upsert",
+    params(SourceEndpointPath), request_body = IngestEndpointUpsertIn,
+    responses(
+        (status = 200, description = "The updated endpoint", body = IngestEndpointOut),
+        (status = 201, description = "The endpoint was created with the path as its uid", body = IngestEndpointOut)))]
 async fn replace(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
@@ -173,6 +199,10 @@ async fn replace(
     ))
 }
 
+/// Delete a forwarding endpoint; its pending forwards are dropped.
+#[utoipa::path(delete, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.delete",
+    params(SourceEndpointPath),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
@@ -187,6 +217,9 @@ async fn remove(
 }
 
 /// The key a receiver verifies forwarded events with (`whsec_...`, or `whpk_...` for ed25519).
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/secret", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.get-secret",
+    params(SourceEndpointPath),
+    responses((status = 200, description = "The current key", body = IngestEndpointSecretOut)))]
 async fn secret(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
@@ -200,13 +233,17 @@ async fn secret(
 /// Makes the given key or a fresh one current (204, as in the contract; the body may be
 /// empty). As for application endpoints, the previous key keeps signing for 24 hours so the
 /// receiver can switch without dropping events.
+#[utoipa::path(post, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/secret/rotate", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.rotate-secret",
+    params(SourceEndpointPath),
+    request_body(content = IngestEndpointSecretIn, description = "Optional: an empty body rotates to a fresh key"),
+    responses((status = 204, description = "Rotated")))]
 async fn rotate_secret(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    let body: SecretIn = if body.iter().all(u8::is_ascii_whitespace) {
-        SecretIn { key: None }
+    let body: IngestEndpointSecretIn = if body.iter().all(u8::is_ascii_whitespace) {
+        IngestEndpointSecretIn { key: None }
     } else {
         parse_json(&body)?
     };
@@ -227,6 +264,10 @@ async fn rotate_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The extra headers sent with every forwarded event; sensitive ones are listed by name only.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/headers", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.get-headers",
+    params(SourceEndpointPath),
+    responses((status = 200, description = "The headers", body = IngestEndpointHeadersOut)))]
 async fn read_headers(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,
@@ -236,6 +277,10 @@ async fn read_headers(
     Ok(Json(EndpointHeadersOut::from(&endpoint.headers)))
 }
 
+/// Replace the extra headers sent with every forwarded event.
+#[utoipa::path(put, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/headers", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.set-headers",
+    params(SourceEndpointPath), request_body = IngestEndpointHeadersIn,
+    responses((status = 204, description = "Replaced")))]
 async fn replace_headers(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,

@@ -12,9 +12,13 @@ use hookline_store::Order;
 use hookline_store::query::AttemptFilter;
 use serde::{Deserialize, Serialize};
 
+#[allow(unused_imports)]
+use super::openapi::*;
 use super::sources::lookup;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, parse_json};
+#[allow(unused_imports)]
+use crate::openapi::params::ListParams;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::attempt::{MessageAttemptOut, MessageEndpointOut};
@@ -36,28 +40,37 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/source/{source_id}/log/{event_id}/replay", post(replay))
 }
 
-/// `POST .../replay` body: which endpoint, or all of them.
-#[derive(Debug, Default, Deserialize)]
+/// `IngestReplayIn` (Hookline addition): which endpoint, or all of them.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"endpointId": "main"}))]
 #[serde(rename_all = "camelCase")]
-struct ReplayIn {
+pub(crate) struct IngestReplayIn {
+    /// The endpoint (id or uid) to send the event to; every enabled endpoint when absent.
+    #[schema(example = "main")]
     endpoint_id: Option<String>,
 }
 
-/// How many deliveries a replay planned.
-#[derive(Debug, Serialize)]
-struct ReplayOut {
+/// `IngestReplayOut` (Hookline addition): how many deliveries a replay planned.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IngestReplayOut {
+    /// Deliveries planned (0 when each already has an attempt in flight).
+    #[schema(example = 1)]
     deliveries: usize,
 }
 
 /// Sends an event again, now, to one endpoint (`{"endpointId": ...}`, id or uid) or to every
 /// enabled endpoint of the source (empty body); `202` once planned on disk.
+#[utoipa::path(post, path = "/ingest/api/v1/source/{source_id}/log/{event_id}/replay", tag = "Ingest Logs", operation_id = "v1.ingest.log.replay",
+    params(SourceEventPath),
+    request_body(content = IngestReplayIn, description = "Optional: an empty body replays to every enabled endpoint"),
+    responses((status = 202, description = "Planned on disk; delivered by the engine", body = IngestReplayOut)))]
 async fn replay(
     State(state): State<AppState>,
     Path((source_id, event)): Path<(String, String)>,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<ReplayOut>)> {
-    let body: ReplayIn = if body.iter().all(u8::is_ascii_whitespace) {
-        ReplayIn::default()
+) -> ApiResult<(StatusCode, Json<IngestReplayOut>)> {
+    let body: IngestReplayIn = if body.iter().all(u8::is_ascii_whitespace) {
+        IngestReplayIn::default()
     } else {
         parse_json(&body)?
     };
@@ -81,7 +94,7 @@ async fn replay(
     if deliveries > 0 {
         state.waker.wake();
     }
-    Ok((StatusCode::ACCEPTED, Json(ReplayOut { deliveries })))
+    Ok((StatusCode::ACCEPTED, Json(IngestReplayOut { deliveries })))
 }
 
 /// The event's id, checked to belong to the source.
@@ -95,6 +108,9 @@ async fn event_id(state: &AppState, source: &Source, event_id: &str) -> ApiResul
 }
 
 /// Every forwarding attempt of one event, newest first.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/log/{event_id}/attempt", tag = "Ingest Logs", operation_id = "v1.ingest.log.list-attempts",
+    params(SourceEventPath, ListParams),
+    responses((status = 200, description = "A page of attempts", body = ListResponse<MessageAttemptOut>)))]
 async fn event_attempts(
     State(state): State<AppState>,
     Path((source_id, event)): Path<(String, String)>,
@@ -113,6 +129,9 @@ async fn event_attempts(
 }
 
 /// The source's endpoints with the delivery state of one event to each.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/log/{event_id}/endpoint", tag = "Ingest Logs", operation_id = "v1.ingest.log.list-attempted-destinations",
+    params(SourceEventPath, ListParams),
+    responses((status = 200, description = "A page of endpoints with delivery state", body = ListResponse<MessageEndpointOut>)))]
 async fn event_endpoints(
     State(state): State<AppState>,
     Path((source_id, event)): Path<(String, String)>,
@@ -131,6 +150,9 @@ async fn event_endpoints(
 }
 
 /// Every forwarding attempt to one endpoint, newest first.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/attempt", tag = "Ingest Endpoint", operation_id = "v1.ingest.endpoint.list-attempts",
+    params(SourceEndpointPath, ListParams),
+    responses((status = 200, description = "A page of attempts", body = ListResponse<MessageAttemptOut>)))]
 async fn endpoint_attempts(
     State(state): State<AppState>,
     Path((source_id, endpoint_id)): Path<(String, String)>,

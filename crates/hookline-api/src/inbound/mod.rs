@@ -12,12 +12,13 @@
 
 pub mod client_ip;
 pub mod config;
-mod endpoints;
-mod forwarding;
+pub(crate) mod endpoints;
+pub(crate) mod forwarding;
+pub(crate) mod openapi;
 pub mod presets;
 pub(crate) mod receive;
 pub mod scheme;
-mod sources;
+pub(crate) mod sources;
 pub mod wire;
 
 use std::sync::Arc;

@@ -16,9 +16,13 @@ use hookline_signature::{InboundRequest, Scheme, VerifyError};
 use serde_json::json;
 
 use super::client_ip::{allowed, client_ip};
+#[allow(unused_imports)]
+use super::openapi::{InboundPath, InboundPayload, InboundReceiveOut};
 use super::presets::{meta_challenge, post_handshake};
 use super::scheme::{id_header, scheme};
 use crate::error::ApiError;
+#[allow(unused_imports)]
+use crate::error::HttpErrorOut;
 use crate::state::AppState;
 
 /// Request headers never stored or forwarded: credentials, and hop-by-hop or per-connection
@@ -132,8 +136,20 @@ fn check_client(state: &AppState, source: &Source, parts: &Parts) -> Result<(), 
     }
 }
 
-/// `GET /in/{source}`: Meta's subscription check, answered with its challenge. Any other GET
-/// is the same 404 as an unknown source.
+/// Answer Meta's subscription check (`GET /in/{source}`) with its challenge; any other GET is
+/// the same 404 as an unknown source.
+#[utoipa::path(get, path = "/in/{source}", tag = "Inbound", operation_id = "v1.inbound.subscription-check",
+    security(()),
+    params(InboundPath,
+        ("hub.mode" = Option<String>, Query, description = "`subscribe`"),
+        ("hub.verify_token" = Option<String>, Query, description = "Must equal the source's `config.verifyToken`"),
+        ("hub.challenge" = Option<String>, Query, description = "Echoed back when the token matches")),
+    responses(
+        (status = 200, description = "The `hub.challenge`, as Meta's subscription check expects", content_type = "text/plain", body = String),
+        (status = 403, description = "The client address is outside the source's `allowedIps` (`ip_not_allowed`)", body = HttpErrorOut),
+        (status = 404, description = "No such source, not a `meta` source, or a wrong verify token: the same answer, revealing nothing", body = HttpErrorOut),
+        (status = 429, description = "The source's rate limit (`HOOKLINE_INBOUND_RATE_LIMIT`) is used up; retry after `Retry-After` seconds", body = HttpErrorOut,
+            headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 pub(crate) async fn subscription_check(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -157,6 +173,22 @@ pub(crate) async fn subscription_check(
 }
 
 /// Receives one provider request for the source named by token, id or uid.
+///
+/// No Hookline key: the source's scheme authenticates the request. It is answered 200 only
+/// once committed to disk; the source's endpoints get it afterwards from the delivery engine.
+#[utoipa::path(post, path = "/in/{source}", tag = "Inbound", operation_id = "v1.inbound.receive",
+    security(()),
+    params(InboundPath),
+    request_body(description = "The provider's request, in any content type (JSON, form-encoded, binary), stored and forwarded byte for byte",
+        content((InboundPayload = "application/json"), (String = "application/x-www-form-urlencoded"), (String = "application/octet-stream"))),
+    responses(
+        (status = 200, description = "Accepted and committed (`{\"id\"}`; a duplicate within the dedupe window gets the original's id and is not forwarded again), or a verified Slack/Zoom handshake answered", body = InboundReceiveOut),
+        (status = 401, description = "Verification failed; `code` is `missing_header`, `malformed_signature_header`, `invalid_timestamp`, `stale_timestamp`, `bad_signature` or `bad_credentials`, and `detail` names the header, never a secret. Nothing is stored", body = HttpErrorOut),
+        (status = 403, description = "The client address is outside the source's `allowedIps` (`ip_not_allowed`)", body = HttpErrorOut),
+        (status = 404, description = "No such source: the same answer for any unknown, deleted or rotated-away name", body = HttpErrorOut),
+        (status = 413, description = "The body is over `HOOKLINE_MAX_PAYLOAD_BYTES` (`payload_too_large`)", body = HttpErrorOut),
+        (status = 429, description = "The source's rate limit (`HOOKLINE_INBOUND_RATE_LIMIT`) is used up (`rate_limited`); retry after `Retry-After` seconds", body = HttpErrorOut,
+            headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 pub(crate) async fn receive(
     State(state): State<AppState>,
     Path(key): Path<String>,

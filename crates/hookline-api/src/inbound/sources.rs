@@ -10,12 +10,16 @@ use hookline_core::{AppId, SourceId, Timestamp};
 use hookline_store::Order;
 use rand::distr::{Alphanumeric, SampleString};
 
+#[allow(unused_imports)]
+use super::openapi::*;
 use super::wire::{
     IngestLogOut, IngestSourceIn, IngestSourceOut, IngestSourcePatch, RotateTokenOut, SourceFields,
     ingest_url, parse_uid,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::params::ListParams;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 
@@ -78,6 +82,10 @@ fn build(fields: SourceFields, now: Timestamp) -> Source {
     }
 }
 
+/// List the sources, oldest first.
+#[utoipa::path(get, path = "/ingest/api/v1/source", tag = "Ingest Source", operation_id = "v1.ingest.source.list",
+    params(ListParams),
+    responses((status = 200, description = "A page of sources", body = ListResponse<IngestSourceOut>)))]
 async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -93,6 +101,10 @@ async fn list(
     })))
 }
 
+/// Create a source; its `type` and `config` choose how requests to its `ingestUrl` are verified.
+#[utoipa::path(post, path = "/ingest/api/v1/source", tag = "Ingest Source", operation_id = "v1.ingest.source.create",
+    request_body = IngestSourceIn,
+    responses((status = 201, description = "The new source, with its ingest URL", body = IngestSourceOut)))]
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -107,6 +119,10 @@ async fn create(
     ))
 }
 
+/// Get a source.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}", tag = "Ingest Source", operation_id = "v1.ingest.source.get",
+    params(SourcePath),
+    responses((status = 200, description = "The source", body = IngestSourceOut)))]
 async fn read(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -121,6 +137,11 @@ async fn read(
 
 /// Replaces the source's settings (its ingest token is kept), creating it with the path as its
 /// uid when absent.
+#[utoipa::path(put, path = "/ingest/api/v1/source/{source_id}", tag = "Ingest Source", operation_id = "v1.ingest.source.upsert",
+    params(SourcePath), request_body = IngestSourceIn,
+    responses(
+        (status = 200, description = "The updated source", body = IngestSourceOut),
+        (status = 201, description = "The source was created with the path as its uid", body = IngestSourceOut)))]
 async fn replace(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -157,6 +178,11 @@ async fn replace(
     Ok((StatusCode::OK, Json(IngestSourceOut::render(source, &base))))
 }
 
+/// Change some of a source's fields (`name`, `uid`, `metadata`, `allowedIps`,
+/// `dedupeWindowSecs`); the scheme is changed with PUT.
+#[utoipa::path(patch, path = "/ingest/api/v1/source/{source_id}", tag = "Ingest Source", operation_id = "v1.ingest.source.patch",
+    params(SourcePath), request_body = IngestSourcePatch,
+    responses((status = 200, description = "The updated source", body = IngestSourceOut)))]
 async fn patch(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -172,6 +198,10 @@ async fn patch(
     )))
 }
 
+/// Delete a source with its endpoints, accepted events and pending forwards.
+#[utoipa::path(delete, path = "/ingest/api/v1/source/{source_id}", tag = "Ingest Source", operation_id = "v1.ingest.source.delete",
+    params(SourcePath),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     State(state): State<AppState>,
     Path(source_id): Path<String>,
@@ -182,6 +212,9 @@ async fn remove(
 }
 
 /// Gives the source a new ingest token; the old ingest URL stops working at once.
+#[utoipa::path(post, path = "/ingest/api/v1/source/{source_id}/token/rotate", tag = "Ingest Source", operation_id = "v1.ingest.source.rotate-token",
+    params(SourcePath),
+    responses((status = 200, description = "The new ingest URL", body = RotateTokenOut)))]
 async fn rotate_token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -196,6 +229,10 @@ async fn rotate_token(
     }))
 }
 
+/// List a source's accepted events, newest first.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/log", tag = "Ingest Logs", operation_id = "v1.ingest.log.list",
+    params(SourcePath, ListParams),
+    responses((status = 200, description = "A page of accepted events", body = ListResponse<IngestLogOut>)))]
 async fn log(
     State(state): State<AppState>,
     Path(source_id): Path<String>,
@@ -209,6 +246,10 @@ async fn log(
     Ok(Json(ListResponse::from_page(page, IngestLogOut::from)))
 }
 
+/// Get one accepted event.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/log/{event_id}", tag = "Ingest Logs", operation_id = "v1.ingest.log.get",
+    params(SourceEventPath),
+    responses((status = 200, description = "The event", body = IngestLogOut)))]
 async fn log_entry(
     State(state): State<AppState>,
     Path((source_id, event_id)): Path<(String, String)>,
@@ -224,6 +265,9 @@ async fn log_entry(
 
 /// The event's body exactly as received, with its original content type: for consumers that
 /// pull events instead of having them pushed.
+#[utoipa::path(get, path = "/ingest/api/v1/source/{source_id}/log/{event_id}/body", tag = "Ingest Logs", operation_id = "v1.ingest.log.get-body",
+    params(SourceEventPath),
+    responses((status = 200, description = "The body byte for byte, with the `Content-Type` it was received with (`application/octet-stream` when it had none)", content_type = "*/*", body = String)))]
 async fn log_body(
     State(state): State<AppState>,
     Path((source_id, event_id)): Path<(String, String)>,

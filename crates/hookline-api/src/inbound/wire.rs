@@ -14,6 +14,7 @@ use hookline_core::{Timestamp, Uid};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::scheme;
 use crate::error::ApiError;
@@ -24,24 +25,39 @@ const SECRET_KEYS: &[&str] = &["secret", "password", "token"];
 /// The longest dedupe window a source may ask for: 30 days.
 pub const MAX_DEDUPE_WINDOW_SECS: u32 = 30 * 24 * 3600;
 
-/// `IngestSourceIn`: create or replace a source. `Debug` leaves out `config` (secrets).
-#[derive(Clone, Deserialize)]
+/// `IngestSourceIn`: create or replace a source.
+// `Debug` leaves out `config` (secrets).
+#[derive(Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "GitHub", "uid": "github", "type": "github",
+    "config": {"secret": "my-github-webhook-secret"}, "allowedIps": ["192.30.252.0/22"]}))]
 #[serde(rename_all = "camelCase")]
 pub struct IngestSourceIn {
     /// Human-readable name (2 to 256 characters).
+    #[schema(min_length = 2, max_length = 256, example = "GitHub")]
     pub name: String,
     /// Optional unique identifier usable in place of the id (not starting with `src_`).
+    #[schema(value_type = Option<super::openapi::SourceUidSchema>)]
     pub uid: Option<String>,
     /// Labels.
     pub metadata: Option<Metadata>,
-    /// The verification scheme (`github`, `stripe`, `svix`, `hmac`, ...).
+    /// The verification scheme: `svix`, `standard-webhooks` (and the Svix-signing providers),
+    /// `github`, `stripe`, `slack`, `shopify`, `zoom`, `segment`, `docusign`, `meta`, `hmac`,
+    /// `basic`, `bearer` or `generic-webhook`; any other is refused with 422 on `body.type`.
     #[serde(rename = "type")]
+    #[schema(example = "github")]
     pub source_type: String,
-    /// The scheme's settings, secrets included.
+    /// The scheme's settings, secrets included (`{"secret": ...}` for most types; see
+    /// docs/inbound.md). Secrets are write-only. Any type may name `idHeader`, the header
+    /// carrying the provider's delivery id.
+    #[schema(value_type = Option<Object>)]
     pub config: Option<Value>,
-    /// Client networks allowed to post (CIDRs or addresses); all when absent or empty.
+    /// Hookline addition. Client networks allowed to post (CIDRs or addresses); all when
+    /// absent or empty.
+    #[schema(example = json!(["192.30.252.0/22"]))]
     pub allowed_ips: Option<Vec<String>>,
-    /// How long provider delivery ids are remembered, in seconds (0 turns dedupe off).
+    /// Hookline addition. How long provider delivery ids are remembered, in seconds (default
+    /// 259200, at most 2592000; 0 turns dedupe off).
+    #[schema(maximum = 2592000, example = 259200)]
     pub dedupe_window_secs: Option<u32>,
 }
 
@@ -164,19 +180,23 @@ impl IngestSourceIn {
 }
 
 /// `IngestSourcePatch`: change some fields (the scheme is changed with PUT).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "GitHub (production)", "allowedIps": ["192.30.252.0/22"]}))]
 #[serde(rename_all = "camelCase")]
 pub struct IngestSourcePatch {
-    /// New name.
+    /// New name (2 to 256 characters).
+    #[schema(min_length = 2, max_length = 256)]
     pub name: Option<String>,
     /// New uid, or `null` to remove it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<super::openapi::SourceUidSchema>)]
     pub uid: Patch<String>,
     /// New labels.
     pub metadata: Option<Metadata>,
-    /// New allowed networks.
+    /// Hookline addition. New allowed networks (empty allows everyone).
     pub allowed_ips: Option<Vec<String>>,
-    /// New dedupe window.
+    /// Hookline addition. New dedupe window in seconds (at most 2592000).
+    #[schema(maximum = 2592000)]
     pub dedupe_window_secs: Option<u32>,
 }
 
@@ -220,21 +240,28 @@ impl IngestSourcePatch {
 }
 
 /// `IngestSourceOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "src_2yZwUhtgs5Ai8T9yRQJXA", "uid": "github", "name": "GitHub",
+    "ingestUrl": "https://hooks.example.com/in/Xa9kQ2mB7pLr4TnW8vYc3HdJ6sFg1ZeU", "type": "github",
+    "config": {}, "allowedIps": ["192.30.252.0/22"], "dedupeWindowSecs": 259200, "metadata": {},
+    "createdAt": "2026-01-01T12:00:00Z", "updatedAt": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct IngestSourceOut {
     /// `src_...`.
+    #[schema(example = "src_2yZwUhtgs5Ai8T9yRQJXA")]
     pub id: String,
     /// Uid.
     pub uid: Option<String>,
     /// Name.
     pub name: String,
     /// Where the provider must post.
+    #[schema(format = "uri")]
     pub ingest_url: String,
     /// Scheme name.
     #[serde(rename = "type")]
     pub source_type: String,
-    /// The scheme's settings without secrets.
+    /// The scheme's settings without secrets (`{}` for the provider types).
+    #[schema(value_type = Object)]
     pub config: Value,
     /// Allowed client networks.
     pub allowed_ips: Vec<String>,
@@ -243,8 +270,10 @@ pub struct IngestSourceOut {
     /// Labels.
     pub metadata: Metadata,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -286,7 +315,7 @@ pub fn ingest_url(base: &str, source: &Source) -> String {
 }
 
 /// `RotateTokenOut`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RotateTokenOut {
     /// The new ingest URL; the old one stops working.
@@ -294,7 +323,7 @@ pub struct RotateTokenOut {
 }
 
 /// `IngestLogOut`: one accepted inbound request (snake_case, as in the contract).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IngestLogOut {
     /// The event's id, which is also the id of the message forwarded to the endpoints.
     pub id: String,
@@ -313,8 +342,10 @@ pub struct IngestLogOut {
     /// The provider's delivery id used for dedupe, if any.
     pub dedupe_key: Option<String>,
     /// When it was accepted.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Same as `created_at`: events do not change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 

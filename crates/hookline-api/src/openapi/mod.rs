@@ -27,6 +27,7 @@
 pub mod errors;
 pub mod links;
 pub mod params;
+pub mod pull_params;
 pub mod webhooks;
 
 use std::sync::LazyLock;
@@ -69,6 +70,12 @@ use crate::error::{FieldError, HttpErrorOut, ValidationOut};
         (name = "Endpoint", description = "URLs that receive an application's messages."),
         (name = "Message", description = "Events sent to an application, fanned out to its endpoints."),
         (name = "Message Attempt", description = "Every delivery attempt and its outcome."),
+        // Pull and inbound (docs-a).
+        (name = "Events", description = "Every application's messages in commit order, for consumers that pull."),
+        (name = "Ingest Source", description = "Inbound sources: where providers post, and how their requests are verified."),
+        (name = "Ingest Endpoint", description = "Where a source's accepted events are forwarded."),
+        (name = "Ingest Logs", description = "A source's accepted events, their forwarding attempts, and replay."),
+        (name = "Inbound", description = "The provider-facing receiving URL, authenticated by each source's verification scheme."),
         (name = "Health", description = "Liveness and readiness."),
         (name = "Meta", description = "This document, its docs page and the metrics."),
         (name = "Webhook", description = "Operational webhooks Hookline sends about itself."),

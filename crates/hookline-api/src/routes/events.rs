@@ -9,6 +9,10 @@ use hookline_store::feed::{FeedPosition, FeedQuery};
 use super::{lookup, pull};
 use crate::error::ApiResult;
 use crate::extract::Params;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
+#[allow(unused_imports)]
+use crate::openapi::pull_params::*;
 use crate::state::AppState;
 use crate::wire::feed::MessageEventsOut;
 
@@ -18,6 +22,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/events", get(all_events))
 }
 
+/// Read an application's messages in commit order, after an iterator; nothing is ever missed
+/// or repeated when the returned `iterator` is passed back.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/events", tag = "Message", operation_id = "v1.message.events",
+    params(AppPath, FeedParams, EventsFilters),
+    responses((status = 200, description = "The next batch of the application's messages", body = MessageEventsOut)))]
 async fn app_events(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -27,6 +36,11 @@ async fn app_events(
     feed(&state, Some(app.id), &params).await
 }
 
+/// Read every application's messages in commit order, after an iterator (each message says
+/// its `appId`).
+#[utoipa::path(get, path = "/api/v1/events", tag = "Events", operation_id = "v1.events.stream",
+    params(FeedParams, EventsFilters),
+    responses((status = 200, description = "The next batch of messages", body = MessageEventsOut)))]
 async fn all_events(
     State(state): State<AppState>,
     params: Params,

@@ -15,8 +15,12 @@ use hookline_core::{EndpointUrl, Timestamp};
 use hookline_store::feed::{ConsumerState, FeedFilter, FeedPosition, FeedQuery};
 
 use super::{lookup, pull};
+#[allow(unused_imports)]
+use crate::error::HttpErrorOut;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
+#[allow(unused_imports)]
+use crate::openapi::pull_params::*;
 use crate::state::AppState;
 use crate::wire::feed::{
     PollerV2CommitIn, PollerV2PollOut, PollingEndpointConsumerSeekIn,
@@ -117,6 +121,11 @@ fn changed(saved: Option<&ConsumerState>, state: &ConsumerState) -> bool {
     })
 }
 
+/// Read a batch from a polling endpoint: the messages its filters match, after an iterator.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/poller/{sink_id}", tag = "Message", operation_id = "v1.message.poller.poll",
+    params(SinkPath, FeedParams, PollerFilters),
+    responses((status = 200, description = "The next batch", body = PollingEndpointOut),
+        (status = 409, description = "The polling endpoint is disabled", body = HttpErrorOut)))]
 async fn poll(
     State(state): State<AppState>,
     Path((app_id, sink_id)): Path<(String, String)>,
@@ -138,6 +147,12 @@ async fn poll(
     Ok(Json(PollingEndpointOut::render(batch)))
 }
 
+/// Read the next batch for a named consumer, whose position Hookline keeps: each call moves
+/// it past the batch it returns.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}", tag = "Message", operation_id = "v1.message.poller.consumer-poll",
+    params(ConsumerPath, ConsumerParams),
+    responses((status = 200, description = "The next batch", body = PollingEndpointOut),
+        (status = 409, description = "The polling endpoint is disabled", body = HttpErrorOut)))]
 async fn consumer_poll(
     State(state): State<AppState>,
     Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
@@ -184,6 +199,10 @@ async fn consumer_poll(
     Ok(Json(PollingEndpointOut::render(batch)))
 }
 
+/// Move a consumer to the first message created at or after a time (creating the consumer).
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}/seek", tag = "Message", operation_id = "v1.message.poller.consumer-seek",
+    params(ConsumerPath), request_body = PollingEndpointConsumerSeekIn,
+    responses((status = 200, description = "The consumer's new position", body = PollingEndpointConsumerSeekOut)))]
 async fn consumer_seek(
     State(state): State<AppState>,
     Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
@@ -215,6 +234,13 @@ fn lease(params: &Params) -> ApiResult<Duration> {
     }
 }
 
+/// Lease the next batch to a consumer: its messages are handed to no other call of this
+/// consumer until the lease ends; commit the last `offset` when they are processed, or they
+/// are handed out again after the lease.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}", tag = "Message", operation_id = "v1.message.pollerv2.consumer-poll",
+    params(ConsumerPath, LeaseParams),
+    responses((status = 200, description = "The leased batch", body = PollerV2PollOut),
+        (status = 409, description = "The polling endpoint is disabled", body = HttpErrorOut)))]
 async fn leased_poll(
     State(state): State<AppState>,
     Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
@@ -257,6 +283,11 @@ async fn leased_poll(
     Ok(Json(PollerV2PollOut::render(batch)))
 }
 
+/// Commit a consumer's position: every message up to `offset` is processed and is not handed
+/// out again.
+#[utoipa::path(post, path = "/api/v1/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}/commit", tag = "Message", operation_id = "v1.message.pollerv2.consumer-commit",
+    params(ConsumerPath), request_body = PollerV2CommitIn,
+    responses((status = 204, description = "Committed")))]
 async fn commit(
     State(state): State<AppState>,
     Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,

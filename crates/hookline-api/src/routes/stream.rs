@@ -22,6 +22,10 @@ use hookline_store::feed::{FeedItem, FeedQuery, FeedWatch};
 use super::{lookup, pull};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Params;
+#[allow(unused_imports)]
+use crate::openapi::params::*;
+#[allow(unused_imports)]
+use crate::openapi::pull_params::*;
 use crate::state::AppState;
 use crate::wire::feed::FeedMessageOut;
 
@@ -36,6 +40,14 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/app/{app_id}/events/stream", get(stream))
 }
 
+/// Stream an application's messages live as Server-Sent Events: each event's `id` is the
+/// message's feed position and its `data` the message (`FeedMessageOut`); reconnecting with
+/// `Last-Event-ID` resumes with nothing missed or repeated. Comment lines keep the connection
+/// open; the stream never ends by itself.
+#[utoipa::path(get, path = "/api/v1/app/{app_id}/events/stream", tag = "Message", operation_id = "v1.message.events-stream",
+    params(AppPath, StreamParams,
+        ("Last-Event-ID" = Option<String>, Header, description = "Sent by `EventSource` on reconnection: resume right after this event id.")),
+    responses((status = 200, description = "An endless `text/event-stream`: `retry: 2000` and `: ready` first, then `id: <position>` / `data: <FeedMessageOut JSON>` per message", content_type = "text/event-stream", body = String)))]
 async fn stream(
     State(state): State<AppState>,
     Path(app_id): Path<String>,

@@ -2,18 +2,20 @@
 
 use hookline_store::feed::{FeedBatch, FeedItem};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::message::MessageOut;
 
 /// A feed message: `MessageOut` plus the application it was sent to (a Hookline addition, so
 /// that the environment-wide feed says whose each message is).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedMessageOut {
     /// The message.
     #[serde(flatten)]
     pub message: MessageOut,
     /// The application's id.
+    #[schema(example = "app_2yZwUhtgs5Ai8T9yRQJXA")]
     pub app_id: String,
 }
 
@@ -28,7 +30,7 @@ impl FeedMessageOut {
 }
 
 /// `MessageEventsOut`: one batch of an event feed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessageEventsOut {
     /// Messages in feed order.
     pub data: Vec<FeedMessageOut>,
@@ -53,24 +55,46 @@ impl MessageEventsOut {
     }
 }
 
-/// `PollingEndpointMessageOut` (and `PollerV2MessageOut`, which adds `offset`).
-#[derive(Debug, Serialize)]
+/// `PollingEndpointMessageOut`: a message read from a polling endpoint.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PolledMessageOut {
+pub struct PollingEndpointMessageOut {
     /// The message.
     #[serde(flatten)]
     pub message: MessageOut,
-    /// Its feed position, to pass to `commit` (v2 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<u64>,
     /// Always null: polled messages carry no per-endpoint headers.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub headers: Option<()>,
 }
 
-impl PolledMessageOut {
-    fn render(item: FeedItem, with_offset: bool) -> Self {
+impl PollingEndpointMessageOut {
+    fn render(item: FeedItem) -> Self {
         Self {
-            offset: with_offset.then(|| item.position.get()),
+            message: MessageOut::render(item.message, true),
+            headers: None,
+        }
+    }
+}
+
+/// `PollerV2MessageOut`: a leased message with its `offset`, to pass to `commit`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PollerV2MessageOut {
+    /// The message.
+    #[serde(flatten)]
+    pub message: MessageOut,
+    /// Its feed position: commit it once this message (and those before it) is processed.
+    #[schema(example = 42)]
+    pub offset: u64,
+    /// Always null: polled messages carry no per-endpoint headers.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
+    pub headers: Option<()>,
+}
+
+impl PollerV2MessageOut {
+    fn render(item: FeedItem) -> Self {
+        Self {
+            offset: item.position.get(),
             message: MessageOut::render(item.message, true),
             headers: None,
         }
@@ -78,10 +102,10 @@ impl PolledMessageOut {
 }
 
 /// `PollingEndpointOut`: one batch read from a polling endpoint.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PollingEndpointOut {
     /// Messages in feed order.
-    pub data: Vec<PolledMessageOut>,
+    pub data: Vec<PollingEndpointMessageOut>,
     /// Pass as `iterator` to read what follows.
     pub iterator: String,
     /// True when nothing followed at the time of the read.
@@ -97,17 +121,17 @@ impl PollingEndpointOut {
             data: batch
                 .items
                 .into_iter()
-                .map(|item| PolledMessageOut::render(item, false))
+                .map(PollingEndpointMessageOut::render)
                 .collect(),
         }
     }
 }
 
 /// `PollerV2PollOut`: a leased batch; commit the last `offset` once it is processed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PollerV2PollOut {
     /// Messages in feed order, each with its offset.
-    pub data: Vec<PolledMessageOut>,
+    pub data: Vec<PollerV2MessageOut>,
     /// True when nothing followed at the time of the read.
     pub done: bool,
 }
@@ -120,29 +144,33 @@ impl PollerV2PollOut {
             data: batch
                 .items
                 .into_iter()
-                .map(|item| PolledMessageOut::render(item, true))
+                .map(PollerV2MessageOut::render)
                 .collect(),
         }
     }
 }
 
 /// `PollingEndpointConsumerSeekIn`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"after": "2026-01-01T12:00:00Z"}))]
 pub struct PollingEndpointConsumerSeekIn {
     /// Read messages created from this time on (RFC 3339).
+    #[schema(format = DateTime, example = "2026-01-01T12:00:00Z")]
     pub after: String,
 }
 
 /// `PollingEndpointConsumerSeekOut`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PollingEndpointConsumerSeekOut {
     /// The consumer's new position, usable as an `iterator`.
     pub iterator: String,
 }
 
 /// `PollerV2CommitIn`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"offset": 42}))]
 pub struct PollerV2CommitIn {
     /// The offset of the last message processed; everything up to it is done.
+    #[schema(example = 42)]
     pub offset: u64,
 }

@@ -2,9 +2,10 @@
 //! may get a 5xx, an undocumented status or content type, or a body that breaks the schema.
 //!
 //! The data is seeded first (an app `acme`, an event type `invoice.paid`, an endpoint `main`, a
-//! delivered message `inv_123-paid`: the ids the document's examples use), so the examples reach
-//! real resources. The fuzzed server runs without the delivery engine: the fuzzer creates
-//! endpoints with arbitrary URLs, and tests never connect anywhere but loopback.
+//! polling endpoint `poller`, a source `github`, a delivered message `inv_123-paid`: the ids the
+//! document's examples use), so the examples reach real resources. The fuzzed server runs
+//! without the delivery engine: the fuzzer creates endpoints with arbitrary URLs, and tests never
+//! connect anywhere but loopback.
 //!
 //! The run is bounded (60 s, 15 examples per operation) to fit CI; for a deeper run set
 //! `HOOKLINE_FUZZ_SECONDS` and `HOOKLINE_FUZZ_EXAMPLES`.
@@ -30,6 +31,19 @@ async fn schemathesis_finds_no_server_error_and_no_response_breaking_the_documen
         json!({ "url": receiver.endpoint("/hook"), "uid": "main", "eventTypes": ["invoice.paid"] }),
     )
     .await;
+    // A polling endpoint and an inbound source named as the document's examples name them.
+    app.create_endpoint(
+        "acme",
+        json!({ "url": "hookline://poller", "uid": "poller", "eventTypes": ["invoice.paid"] }),
+    )
+    .await;
+    let source = app
+        .post(
+            "/ingest/api/v1/source",
+            json!({ "name": "GitHub", "uid": "github", "type": "github", "config": { "secret": "fuzz-secret" } }),
+        )
+        .await;
+    assert_eq!(source.status, reqwest::StatusCode::CREATED);
     app.send_message(
         "acme",
         json!({ "eventType": "invoice.paid", "eventId": "inv_123-paid", "payload": { "invoiceId": "inv_123" } }),
