@@ -42,5 +42,15 @@ use utoipa::OpenApi;
     super::attempt::by_endpoint,
     super::attempt::by_message,
     super::attempt::one,
+    // Operational webhook endpoints (docs/operational-webhooks.md).
+    super::operational_webhook::list,
+    super::operational_webhook::create,
+    super::operational_webhook::read,
+    super::operational_webhook::replace,
+    super::operational_webhook::remove,
+    super::operational_webhook::secret,
+    super::operational_webhook::rotate,
+    super::operational_webhook::headers,
+    super::operational_webhook::set_headers,
 ))]
 pub(crate) struct Routes;

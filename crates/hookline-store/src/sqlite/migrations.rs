@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0007_pull.sql"),
     include_str!("schema/0004_api_keys.sql"),
     include_str!("schema/0003_inbound.sql"),
+    include_str!("schema/0008_operational_webhooks.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -16,6 +16,7 @@ mod list;
 mod maintenance;
 mod messages;
 mod migrations;
+mod operational;
 mod readers;
 mod replay;
 mod rows;

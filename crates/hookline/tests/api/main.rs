@@ -24,6 +24,7 @@ mod keys;
 mod messages;
 mod observability;
 mod openapi;
+mod operational_webhooks;
 mod portal;
 mod pull_feed;
 mod pull_poller;
