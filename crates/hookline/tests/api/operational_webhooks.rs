@@ -369,3 +369,59 @@ async fn operational_endpoints_are_managed_like_endpoints_but_only_by_the_organi
     );
     assert_eq!(app.get(&format!("{OPS}/{id}")).await.status, 404);
 }
+
+/// Messages stored for the operational application, read from the database file.
+async fn operational_messages(app: &TestApp) -> usize {
+    use hookline_store::{Order, PageRequest, SqliteStore, Store};
+    let store = SqliteStore::open(&app.data_dir().join("hookline.db")).expect("open the store");
+    let page = store
+        .list_messages(
+            &hookline_core::operational::operational_app_id(),
+            &hookline_store::query::MessageFilter::default(),
+            &PageRequest::first(250, Order::Descending),
+        )
+        .await
+        .expect("list");
+    page.items.len()
+}
+
+#[tokio::test]
+async fn without_operational_endpoints_nothing_is_stored_for_them() {
+    let mut app = spawn_app().await;
+    let hooks = TestReceiver::start().await;
+    hooks.set_default_status(500);
+    let (app_id, ep) = customer(&app, &hooks).await;
+    app.send_message(&app_id, json!({ "eventType": "a", "payload": {} }))
+        .await;
+    for _ in 0..4 {
+        app.next_attempt().await;
+    }
+    let path = format!("/api/v1/app/{app_id}/endpoint/{ep}");
+    assert_eq!(app.request(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(operational_messages(&app).await, 0);
+
+    // A disabled operational endpoint receives nothing, so nothing is stored either.
+    let ops = TestReceiver::start().await;
+    let created = app
+        .post(
+            OPS,
+            json!({ "url": ops.endpoint("/ops"), "disabled": true }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    customer(&app, &hooks).await;
+    assert_eq!(operational_messages(&app).await, 0);
+
+    // Once it is enabled, the next event is stored (the count above can see one).
+    let id = created.str("id");
+    let enabled = app
+        .request(
+            Method::PUT,
+            &format!("{OPS}/{id}"),
+            Some(json!({ "url": ops.endpoint("/ops") })),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
+    customer(&app, &hooks).await;
+    assert_eq!(operational_messages(&app).await, 1);
+}
