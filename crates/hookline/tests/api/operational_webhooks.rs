@@ -425,3 +425,38 @@ async fn without_operational_endpoints_nothing_is_stored_for_them() {
     customer(&app, &hooks).await;
     assert_eq!(operational_messages(&app).await, 1);
 }
+
+#[tokio::test]
+async fn the_official_svix_sdk_manages_operational_endpoints() {
+    if !python_module_available("svix") {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut ops = TestReceiver::start().await;
+    let out = run_script(
+        "svix_operational.py",
+        vec![
+            "--server-url".into(),
+            app.address.clone(),
+            "--token".into(),
+            app.token.clone(),
+            "--receiver-url".into(),
+            ops.endpoint("/ops"),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "the svix SDK flow failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Value = serde_json::from_slice(out.stdout.trim_ascii()).expect("JSON line");
+    let request = ops.next_request().await;
+    assert_eq!(request.header("x-team"), "ops");
+    let event = verified(&request, ids["secret"].as_str().expect("secret")).await;
+    assert_eq!(event["type"], "endpoint.created");
+    assert_eq!(event["data"]["appId"], ids["app_id"]);
+    assert_eq!(event["data"]["endpointId"], ids["endpoint_id"]);
+}
