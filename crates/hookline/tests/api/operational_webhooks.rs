@@ -120,6 +120,11 @@ async fn creating_an_endpoint_sends_a_signed_endpoint_created_webhook() {
     let deleted = next_event(&mut ops, &secret).await;
     assert_eq!(deleted["type"], "endpoint.deleted");
     assert_eq!(deleted["data"]["endpointId"], ep.as_str());
+
+    // They are the operator's: the product's event feed does not carry them.
+    let feed = app.get("/api/v1/events").await;
+    assert_eq!(feed.status, 200, "{}", feed.body);
+    assert_eq!(feed.body["data"], json!([]), "{}", feed.body);
 }
 
 #[tokio::test]
