@@ -30,6 +30,7 @@ pub mod inbound;
 mod keyrings;
 pub mod observability;
 pub mod openapi;
+mod operational;
 pub mod payload_schemas;
 pub mod rate_limit;
 pub mod routes;

@@ -18,6 +18,7 @@
 //! - [`source`]: inbound sources, the events they receive, and internal application kinds.
 //! - [`timestamp`]: millisecond UTC timestamps with RFC 3339 formatting.
 //! - [`delivery`]: per-endpoint delivery settings and the health the engine reports.
+//! - [`operational`]: the operational webhooks Hookline sends about its own deliveries.
 
 pub mod delivery;
 pub mod endpoint_url;
@@ -26,6 +27,7 @@ pub mod filter;
 pub mod id;
 pub mod model;
 pub mod name;
+pub mod operational;
 pub mod retry;
 pub mod source;
 pub mod timestamp;

@@ -12,6 +12,8 @@ use hookline_core::{AppId, EndpointId, Timestamp};
 use hookline_store::{Store, StoreResult};
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::Waker;
+
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
 /// When housekeeping acts; every field has a documented default.
@@ -64,12 +66,25 @@ pub struct PruneReport {
 pub struct Maintenance {
     store: Arc<dyn Store>,
     config: MaintenanceConfig,
+    /// Wakes the engine when a pass planned operational webhooks (`endpoint.disabled`).
+    waker: Option<Waker>,
 }
 
 impl Maintenance {
     /// Housekeeping of `store` with `config`.
     pub fn new(store: Arc<dyn Store>, config: MaintenanceConfig) -> Self {
-        Self { store, config }
+        Self {
+            store,
+            config,
+            waker: None,
+        }
+    }
+
+    /// Wakes `waker` after a pass that disabled endpoints, so the `endpoint.disabled`
+    /// operational webhooks it planned (in the same transaction) go out at once.
+    pub fn with_waker(mut self, waker: Waker) -> Self {
+        self.waker = Some(waker);
+        self
     }
 
     /// One full pass as of `now`: auto-disable, then retention until nothing is left.
@@ -83,6 +98,11 @@ impl Maintenance {
         }
         metrics::counter!("hookline_endpoints_auto_disabled_total")
             .increment(disabled.len() as u64);
+        if !disabled.is_empty()
+            && let Some(waker) = &self.waker
+        {
+            waker.wake();
+        }
         let pruned = self.prune(now).await?;
         Ok(MaintenanceReport { disabled, pruned })
     }

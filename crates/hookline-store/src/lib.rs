@@ -20,6 +20,7 @@
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
 //! - [`replay`]: re-queueing messages by hand (resend, recover, replay), idempotently.
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
+//! - [`operational`]: operational webhooks, Hookline's own events as messages.
 //! - [`schemas`]: which event types check message payloads against their schema.
 //! - [`tasks`]: background tasks and their progress.
 //! - [`tools`]: example messages, statistics, counts, expunging content.
@@ -34,6 +35,7 @@ pub mod feed;
 pub mod idempotency;
 pub mod keys;
 pub mod maintenance;
+pub mod operational;
 pub mod page;
 pub mod query;
 pub mod replay;

@@ -11,6 +11,7 @@ use crate::feed::FeedStore;
 use crate::idempotency::IdempotencyStore;
 use crate::keys::KeyStore;
 use crate::maintenance::MaintenanceStore;
+use crate::operational::OperationalStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
@@ -39,6 +40,7 @@ pub trait Store:
     + EndpointSecretStore
     + SourceStore
     + crate::attempt_headers::AttemptHeadersStore
+    + OperationalStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -118,6 +118,7 @@ pub async fn start(
     let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
+    let maintenance = maintenance.with_waker(engine.waker());
     let state = AppState {
         store,
         config: Arc::new(ApiConfig {

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, ValidJson};
 #[allow(unused_imports)]
 use crate::openapi::params::*;
+use crate::operational;
 use crate::state::AppState;
 use crate::wire::ListResponse;
 use crate::wire::endpoint::{EndpointFields, EndpointIn, EndpointOut, EndpointPatch};
@@ -30,18 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// Refuses what cannot be judged from the fields alone: literal private addresses and event
 /// types that do not exist (a typo there would silently deliver nothing).
 async fn check_against_state(state: &AppState, endpoint: &Endpoint) -> ApiResult<()> {
-    if let Some(ip) = endpoint.url.literal_ip()
-        && let Err(refused) = state.config.policy.check(ip)
-    {
-        return Err(ApiError::field(&["body", "url"], refused.to_string()));
-    }
-    if let Err(why) = state
-        .config
-        .policy
-        .check_scheme(endpoint.url.as_url().scheme())
-    {
-        return Err(ApiError::field(&["body", "url"], why));
-    }
+    check_target(state, endpoint)?;
     let mut missing = Vec::new();
     for name in endpoint.event_types.iter().flatten() {
         if state.store.get_event_type(name.as_str()).await?.is_none() {
@@ -56,6 +46,23 @@ async fn check_against_state(state: &AppState, endpoint: &Endpoint) -> ApiResult
                 missing.join(", ")
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a URL whose literal address or scheme the target policy forbids (`body.url`).
+pub(super) fn check_target(state: &AppState, endpoint: &Endpoint) -> ApiResult<()> {
+    if let Some(ip) = endpoint.url.literal_ip()
+        && let Err(refused) = state.config.policy.check(ip)
+    {
+        return Err(ApiError::field(&["body", "url"], refused.to_string()));
+    }
+    if let Err(why) = state
+        .config
+        .policy
+        .check_scheme(endpoint.url.as_url().scheme())
+    {
+        return Err(ApiError::field(&["body", "url"], why));
     }
     Ok(())
 }
@@ -113,6 +120,7 @@ async fn create(
     let endpoint = build(&state, &app, body.validate()?, Timestamp::now());
     check_against_state(&state, &endpoint).await?;
     let endpoint = state.store.create_endpoint(endpoint).await?;
+    operational::endpoint_created(&state, &app, &endpoint).await;
     Ok((StatusCode::CREATED, Json(endpoint.into())))
 }
 
@@ -154,8 +162,10 @@ async fn replace(
         let endpoint = build(&state, &app, fields, now);
         check_against_state(&state, &endpoint).await?;
         let endpoint = state.store.create_endpoint(endpoint).await?;
+        operational::endpoint_created(&state, &app, &endpoint).await;
         return Ok((StatusCode::CREATED, Json(endpoint.into())));
     };
+    let before = existing.clone();
     let endpoint = Endpoint {
         uid: fields.uid,
         url: fields.url,
@@ -169,10 +179,9 @@ async fn replace(
         ..existing
     };
     check_against_state(&state, &endpoint).await?;
-    Ok((
-        StatusCode::OK,
-        Json(state.store.update_endpoint(endpoint).await?.into()),
-    ))
+    let endpoint = state.store.update_endpoint(endpoint).await?;
+    operational::endpoint_updated(&state, &app, &before, &endpoint).await;
+    Ok((StatusCode::OK, Json(endpoint.into())))
 }
 
 /// Change some fields of an endpoint.
@@ -186,9 +195,12 @@ async fn patch(
 ) -> ApiResult<Json<EndpointOut>> {
     let app = lookup::app(&state, &app_id).await?;
     let mut endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
+    let before = endpoint.clone();
     body.apply(&mut endpoint, Timestamp::now())?;
     check_against_state(&state, &endpoint).await?;
-    Ok(Json(state.store.update_endpoint(endpoint).await?.into()))
+    let endpoint = state.store.update_endpoint(endpoint).await?;
+    operational::endpoint_updated(&state, &app, &before, &endpoint).await;
+    Ok(Json(endpoint.into()))
 }
 
 /// Delete an endpoint.
@@ -202,5 +214,6 @@ async fn remove(
     let app = lookup::app(&state, &app_id).await?;
     let endpoint = lookup::endpoint(&state, &app, &endpoint_id).await?;
     state.store.delete_endpoint(&app.id, &endpoint.id).await?;
+    operational::endpoint_deleted(&state, &app, &endpoint).await;
     Ok(StatusCode::NO_CONTENT)
 }

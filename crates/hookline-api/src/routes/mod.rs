@@ -16,6 +16,7 @@ mod events;
 mod health;
 mod lookup;
 mod message;
+mod operational_webhook;
 mod poller;
 mod portal;
 mod pull;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stream::routes())
         .merge(api_key::routes())
         .merge(portal::routes())
+        .merge(operational_webhook::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = authenticated.merge(health::routes());

@@ -110,5 +110,15 @@ use utoipa::OpenApi;
     crate::inbound::forwarding::replay,
     crate::inbound::receive::subscription_check,
     crate::inbound::receive::receive,
+    // Operational webhook endpoints (docs/operational-webhooks.md).
+    super::operational_webhook::list,
+    super::operational_webhook::create,
+    super::operational_webhook::read,
+    super::operational_webhook::replace,
+    super::operational_webhook::remove,
+    super::operational_webhook::secret,
+    super::operational_webhook::rotate,
+    super::operational_webhook::headers,
+    super::operational_webhook::set_headers,
 ))]
 pub(crate) struct Routes;

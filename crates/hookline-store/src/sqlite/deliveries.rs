@@ -122,6 +122,9 @@ pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) ->
         "UPDATE deliveries SET status = ?2, attempt_count = ?3, next_attempt_at = ?4,
          updated_at = ?5 WHERE id = ?1",
     )?;
+    // Operational webhooks are looked for only when someone receives them.
+    let watched = super::operational::has_receivers(conn)?;
+    let mut events = Vec::new();
     for record in records {
         let a = &record.attempt;
         // The delivery may have been deleted with its endpoint while the request was in flight.
@@ -135,14 +138,24 @@ pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) ->
         if exists == 0 {
             continue;
         }
+        let mut just_disabled = false;
         if record.disable_endpoint {
-            conn.prepare_cached(
-                "UPDATE endpoints SET disabled = 1, updated_at = ?2 WHERE id = ?1",
-            )?
-            .execute(rusqlite::params![
-                a.endpoint_id.as_str(),
-                a.created_at.as_millis()
-            ])?;
+            just_disabled = conn
+                .prepare_cached(
+                    "UPDATE endpoints SET disabled = 1, updated_at = ?2 WHERE id = ?1 AND disabled = 0",
+                )?
+                .execute(rusqlite::params![
+                    a.endpoint_id.as_str(),
+                    a.created_at.as_millis()
+                ])?
+                > 0;
+        }
+        if watched {
+            events.extend(super::operational::for_attempt(
+                conn,
+                &record,
+                just_disabled,
+            )?);
         }
         if record.ordered
             && let Some(next) = record.next_attempt_at
@@ -173,6 +186,7 @@ pub(crate) fn record_attempts(conn: &Connection, records: Vec<AttemptRecord>) ->
             attempt_headers::insert(conn, &a.id, headers)?;
         }
     }
+    super::operational::emit(conn, events)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Housekeeping on SQLite: auto-disable and retention, each call one bounded transaction.
 
 use async_trait::async_trait;
+use hookline_core::operational::{DisableTrigger, OperationalEvent};
 use hookline_core::{AppId, EndpointId, Timestamp};
 use rusqlite::{Connection, params};
 
@@ -14,7 +15,8 @@ fn disable_failing(
     now: Timestamp,
 ) -> StoreResult<Vec<(AppId, EndpointId)>> {
     let mut select = conn.prepare_cached(
-        "SELECT e.app_id, e.id FROM endpoint_failing f JOIN endpoints e ON e.id = f.endpoint_id
+        "SELECT e.app_id, e.id, f.since FROM endpoint_failing f
+         JOIN endpoints e ON e.id = f.endpoint_id
          WHERE f.since <= ?1 AND e.disabled = 0",
     )?;
     let found = select
@@ -22,15 +24,26 @@ fn disable_failing(
             Ok((
                 AppId::from_trusted(r.get(0)?),
                 EndpointId::from_trusted(r.get(1)?),
+                Timestamp::from_millis(r.get(2)?),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut disable =
         conn.prepare_cached("UPDATE endpoints SET disabled = 1, updated_at = ?2 WHERE id = ?1")?;
-    for (_, endpoint) in &found {
+    let watched = super::operational::has_receivers(conn)?;
+    let mut events = Vec::new();
+    for (_, endpoint, since) in &found {
         disable.execute(params![endpoint.as_str(), now.as_millis()])?;
+        if watched && let Some(endpoint) = super::operational::endpoint_ref(conn, endpoint)? {
+            events.push(OperationalEvent::EndpointDisabled {
+                endpoint,
+                trigger: DisableTrigger::Automatic,
+                fail_since: Some(*since),
+            });
+        }
     }
-    Ok(found)
+    super::operational::emit(conn, events)?;
+    Ok(found.into_iter().map(|(app, ep, _)| (app, ep)).collect())
 }
 
 fn run(conn: &Connection, sql: &str, before: Timestamp, limit: u32) -> StoreResult<u64> {

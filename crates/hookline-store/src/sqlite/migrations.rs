@@ -8,11 +8,12 @@ use crate::{StoreError, StoreResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/0001_initial.sql"),
     include_str!("schema/0002_delivery_engine.sql"),
-    include_str!("schema/0006_lifecycle.sql"),
-    include_str!("schema/0007_pull.sql"),
-    include_str!("schema/0004_api_keys.sql"),
-    include_str!("schema/0003_inbound.sql"),
-    include_str!("schema/0009_attempt_headers.sql"),
+    include_str!("schema/0003_lifecycle.sql"),
+    include_str!("schema/0004_pull.sql"),
+    include_str!("schema/0005_api_keys.sql"),
+    include_str!("schema/0006_inbound.sql"),
+    include_str!("schema/0007_operational_webhooks.sql"),
+    include_str!("schema/0008_attempt_headers.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -17,6 +17,7 @@ mod list;
 mod maintenance;
 mod messages;
 mod migrations;
+mod operational;
 mod readers;
 mod replay;
 mod rows;

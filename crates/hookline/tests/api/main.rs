@@ -27,6 +27,7 @@ mod messages;
 mod observability;
 mod openapi;
 mod openapi_operations;
+mod operational_webhooks;
 mod portal;
 mod pull_feed;
 mod pull_poller;
