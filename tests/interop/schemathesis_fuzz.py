@@ -43,6 +43,8 @@ def main() -> None:
         # timeout. It is exercised by the pull_stream tests instead.
         "--exclude-operation-id",
         "v1.message.events-stream",
+        "--exclude-operation-id",
+        "v1.ingest.source.events-stream",
     ]
     # HOOKLINE_FUZZ_PATHS (a regex) fuzzes only the matching paths, for a deeper run of a few.
     only = os.environ.get("HOOKLINE_FUZZ_PATHS")

@@ -16,6 +16,7 @@ pub(crate) mod endpoints;
 pub(crate) mod forwarding;
 pub(crate) mod openapi;
 pub mod presets;
+pub(crate) mod pull;
 pub(crate) mod receive;
 pub mod scheme;
 pub(crate) mod sources;
@@ -40,6 +41,7 @@ pub fn management_routes(state: AppState) -> Router<AppState> {
         .merge(sources::routes())
         .merge(endpoints::routes())
         .merge(forwarding::routes())
+        .merge(pull::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/ingest/api/v1", routes)

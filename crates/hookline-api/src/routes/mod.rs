@@ -12,7 +12,7 @@ mod endpoint_secret;
 mod endpoint_tools;
 mod event_type;
 mod event_type_schema;
-mod events;
+pub(crate) mod events;
 mod health;
 mod lookup;
 mod message;
@@ -22,7 +22,7 @@ mod portal;
 mod pull;
 mod replay;
 pub(crate) mod spec;
-mod stream;
+pub(crate) mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -85,6 +85,8 @@ use utoipa::OpenApi;
     super::poller::commit,
     super::stream::stream,
     // Inbound: ingest management (/ingest/api/v1) and the receiving URL.
+    crate::inbound::pull::source_events,
+    crate::inbound::pull::source_stream,
     crate::inbound::sources::list,
     crate::inbound::sources::create,
     crate::inbound::sources::read,

@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, named_params, params_from_iter};
 
 use super::SqliteStore;
+use super::inbound_events;
 use super::rows::{self, MESSAGE_COLUMNS};
 use super::writer::AfterCommit;
 use crate::StoreResult;
@@ -104,6 +105,14 @@ pub(crate) fn read(conn: &Connection, query: &FeedQuery) -> StoreResult<FeedBatc
         .collect::<Result<Vec<_>, _>>()?;
     let more = items.len() > query.limit as usize;
     items.truncate(query.limit as usize);
+    // An inbound event's message keeps no payload text: pull readers get the body received.
+    for item in items.iter_mut() {
+        if item.message.payload.as_deref().is_none_or(str::is_empty)
+            && let Some(body) = inbound_events::body_text(conn, &item.message.id)?
+        {
+            item.message.payload = Some(body);
+        }
+    }
     let next = match items.last() {
         Some(last) if more => last.position,
         _ => head.max(query.after),

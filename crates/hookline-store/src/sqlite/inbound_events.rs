@@ -185,6 +185,15 @@ pub(crate) fn replay(
     Ok(planned)
 }
 
+/// The body of inbound event `msg` as text, when there is one and it is UTF-8.
+pub(crate) fn body_text(conn: &Connection, msg: &MessageId) -> StoreResult<Option<String>> {
+    let body: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT body FROM inbound_events WHERE msg_id = ?1")?
+        .query_row([msg.as_str()], |row| row.get(0))
+        .optional()?;
+    Ok(body.and_then(|b| String::from_utf8(b).ok()))
+}
+
 /// Whether a claimed job's message may be an inbound event: those are stored without a payload
 /// text (their bytes live in `inbound_events`), so a message with a payload never is.
 pub(crate) fn may_be_inbound(job: &DeliveryJob) -> bool {

@@ -603,3 +603,79 @@ async fn a_flooding_sender_is_limited_per_source_and_other_sources_are_not() {
     let other = post_in(&app, &quiet.ingest_url, &[], "{}").await;
     assert_eq!(other.status, 200, "{}", other.body);
 }
+
+#[tokio::test]
+async fn a_sources_events_can_be_pulled_in_order_with_their_bodies() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "Stripe-ish", "type": "generic-webhook" }),
+    )
+    .await;
+    let bodies = [
+        r#"{"id":"evt_1","type":"invoice.paid"}"#,
+        r#"{"id":"evt_2","type":"invoice.voided"}"#,
+    ];
+    for body in bodies {
+        let accepted = post_in(
+            &app,
+            &source.ingest_url,
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
+    }
+    let feed = app
+        .get(&format!("/ingest/api/v1/source/{}/events", source.id))
+        .await;
+    assert_eq!(feed.status, 200, "{}", feed.body);
+    let payloads: Vec<String> = feed.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|item| item["payload"].to_string())
+        .collect();
+    let expected: Vec<String> = bodies
+        .iter()
+        .map(|b| {
+            serde_json::from_str::<serde_json::Value>(b)
+                .expect("json")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        payloads, expected,
+        "events in order, with the bodies received"
+    );
+
+    // Resuming from the iterator with a long-poll returns the next event as soon as it is accepted.
+    let iterator = feed.str("iterator");
+    let mut waiting = app.feed.waiting();
+    let poll = app
+        .client
+        .get(format!(
+            "{}/ingest/api/v1/source/{}/events?wait=30&iterator={iterator}",
+            app.address, source.id
+        ))
+        .bearer_auth(&app.token)
+        .send();
+    let poll = tokio::spawn(poll);
+    tokio::time::timeout(hookline_testkit::PATIENCE, waiting.wait_for(|n| *n >= 1))
+        .await
+        .expect("the long-poll never parked")
+        .expect("signal");
+    let third = r#"{"id":"evt_3"}"#;
+    post_in(&app, &source.ingest_url, &[], third).await;
+    let next: serde_json::Value = poll
+        .await
+        .expect("poll task")
+        .expect("poll answered")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(next["data"][0]["payload"]["id"], "evt_3");
+    // A source's events are not in the environment feed of customers' messages.
+    let environment = app.get("/api/v1/events").await;
+    assert_eq!(environment.body["data"], json!([]));
+}
