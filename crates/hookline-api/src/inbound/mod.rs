@@ -19,6 +19,7 @@ pub mod presets;
 pub(crate) mod pull;
 pub(crate) mod receive;
 pub mod scheme;
+mod sealed;
 pub(crate) mod sources;
 pub mod wire;
 

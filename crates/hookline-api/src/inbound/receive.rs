@@ -103,11 +103,9 @@ fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
 }
 
 async fn find_source(state: &AppState, key: &str) -> Result<Source, Refusal> {
-    state
-        .store
-        .find_ingest_source(key)
+    super::sealed::find_ingest(state, key)
         .await
-        .map_err(|e| Refusal::Api(e.into()))?
+        .map_err(Refusal::Api)?
         .ok_or(Refusal::UnknownSource)
 }
 

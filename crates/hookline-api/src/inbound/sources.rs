@@ -10,8 +10,9 @@ use hookline_core::{AppId, SourceId, Timestamp};
 use hookline_store::Order;
 use rand::distr::{Alphanumeric, SampleString};
 
-#[allow(unused_imports)]
 use super::openapi::*;
+#[allow(unused_imports)]
+use super::sealed;
 use super::wire::{
     IngestLogOut, IngestSourceIn, IngestSourceOut, IngestSourcePatch, RotateTokenOut, SourceFields,
     ingest_url, parse_uid,
@@ -58,9 +59,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 
 /// The source named by id or uid.
 pub(crate) async fn lookup(state: &AppState, id_or_uid: &str) -> ApiResult<Source> {
-    state
-        .store
-        .get_source(id_or_uid)
+    sealed::get(state, id_or_uid)
         .await?
         .ok_or_else(|| ApiError::not_found("source"))
 }
@@ -92,10 +91,7 @@ async fn list(
     params: Params,
 ) -> ApiResult<Json<ListResponse<IngestSourceOut>>> {
     let base = base_url(&state, &headers);
-    let page = state
-        .store
-        .list_sources(&params.page(Order::Ascending)?)
-        .await?;
+    let page = sealed::list(&state, &params.page(Order::Ascending)?).await?;
     Ok(Json(ListResponse::from_page(page, |s| {
         IngestSourceOut::render(s, &base)
     })))
@@ -111,7 +107,7 @@ async fn create(
     ValidJson(body): ValidJson<IngestSourceIn>,
 ) -> ApiResult<(StatusCode, Json<IngestSourceOut>)> {
     let source = build(body.validate()?, Timestamp::now());
-    let source = state.store.create_source(source).await?;
+    let source = sealed::create(&state, source).await?;
     let base = base_url(&state, &headers);
     Ok((
         StatusCode::CREATED,
@@ -151,13 +147,13 @@ async fn replace(
     let mut fields = body.validate()?;
     let base = base_url(&state, &headers);
     let now = Timestamp::now();
-    let Some(existing) = state.store.get_source(&source_id).await? else {
+    let Some(existing) = sealed::get(&state, &source_id).await? else {
         if fields.uid.is_none() {
             let uid =
                 parse_uid(source_id).map_err(|e| ApiError::field(&["path", "source_id"], e))?;
             fields.uid = Some(uid);
         }
-        let source = state.store.create_source(build(fields, now)).await?;
+        let source = sealed::create(&state, build(fields, now)).await?;
         return Ok((
             StatusCode::CREATED,
             Json(IngestSourceOut::render(source, &base)),
@@ -174,7 +170,7 @@ async fn replace(
         updated_at: now,
         ..existing
     };
-    let source = state.store.update_source(source).await?;
+    let source = sealed::update(&state, source).await?;
     Ok((StatusCode::OK, Json(IngestSourceOut::render(source, &base))))
 }
 
@@ -191,7 +187,7 @@ async fn patch(
 ) -> ApiResult<Json<IngestSourceOut>> {
     let mut source = lookup(&state, &source_id).await?;
     body.apply(&mut source, Timestamp::now())?;
-    let source = state.store.update_source(source).await?;
+    let source = sealed::update(&state, source).await?;
     Ok(Json(IngestSourceOut::render(
         source,
         &base_url(&state, &headers),
@@ -223,7 +219,7 @@ async fn rotate_token(
     let mut source = lookup(&state, &source_id).await?;
     source.ingest_token = new_token();
     source.updated_at = Timestamp::now();
-    let source = state.store.update_source(source).await?;
+    let source = sealed::update(&state, source).await?;
     Ok(Json(RotateTokenOut {
         ingest_url: ingest_url(&base_url(&state, &headers), &source),
     }))
