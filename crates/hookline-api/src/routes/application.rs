@@ -4,12 +4,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hookline_core::model::Application;
-use hookline_core::{AppId, Timestamp, Uid};
+use hookline_core::Timestamp;
 use hookline_store::Order;
 
 use super::lookup;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Params, ValidJson};
 #[allow(unused_imports)]
 use crate::openapi::params::*;
@@ -22,18 +21,6 @@ pub(crate) fn routes() -> Router<AppState> {
         "/app/{app_id}",
         get(read).put(replace).patch(patch).delete(remove),
     )
-}
-
-fn blank(now: Timestamp) -> Application {
-    Application {
-        id: AppId::generate(),
-        uid: None,
-        name: String::new(),
-        metadata: Default::default(),
-        throttle_rate: None,
-        created_at: now,
-        updated_at: now,
-    }
 }
 
 /// List applications, oldest first.
@@ -70,7 +57,7 @@ async fn create(
         return Ok((StatusCode::OK, Json(existing.into())));
     }
     let now = Timestamp::now();
-    let mut app = blank(now);
+    let mut app = lookup::blank_app(now);
     fields.apply(&mut app, now);
     let app = state.store.create_app(app).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
@@ -98,20 +85,14 @@ async fn replace(
     Path(app_id): Path<String>,
     ValidJson(body): ValidJson<ApplicationIn>,
 ) -> ApiResult<(StatusCode, Json<ApplicationOut>)> {
-    let mut fields = body.validate()?;
+    let fields = body.validate()?;
     let now = Timestamp::now();
     if let Some(mut app) = state.store.get_app(&app_id).await? {
         fields.apply(&mut app, now);
         let app = state.store.update_app(app).await?;
         return Ok((StatusCode::OK, Json(app.into())));
     }
-    if fields.uid.is_none() {
-        fields.uid = Some(
-            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
-        );
-    }
-    let mut app = blank(now);
-    fields.apply(&mut app, now);
+    let app = lookup::new_app(&app_id, fields, now)?;
     let app = state.store.create_app(app).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
 }

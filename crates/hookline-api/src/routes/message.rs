@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hookline_core::model::{Application, DeliveryStatus, Message};
-use hookline_core::{AppId, Channel, EventTypeName, MessageId, Timestamp, Uid};
+use hookline_core::model::{DeliveryStatus, Message};
+use hookline_core::{Channel, EventTypeName, MessageId, Timestamp};
 use hookline_store::Order;
 use hookline_store::query::MessageFilter;
 
@@ -66,34 +66,6 @@ pub(crate) fn message_filter(params: &Params) -> ApiResult<MessageFilter> {
     })
 }
 
-/// The application to send to, created on the fly when the body asks for it.
-async fn target_app(state: &AppState, app_id: &str, body: &MessageIn) -> ApiResult<Application> {
-    if let Some(app) = state.store.get_app(app_id).await? {
-        return Ok(app);
-    }
-    let Some(app_in) = body.application.clone() else {
-        return Err(ApiError::not_found("application"));
-    };
-    let mut fields = app_in.validate()?;
-    if fields.uid.is_none() {
-        fields.uid = Some(
-            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
-        );
-    }
-    let now = Timestamp::now();
-    let mut app = Application {
-        id: AppId::generate(),
-        uid: None,
-        name: String::new(),
-        metadata: Default::default(),
-        throttle_rate: None,
-        created_at: now,
-        updated_at: now,
-    };
-    fields.apply(&mut app, now);
-    Ok(state.store.create_app(app).await?)
-}
-
 /// Send a message: answered once it and its delivery plan are on disk.
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/msg", tag = "Message", operation_id = "v1.message.create",
     params(AppPath, WithContent), request_body = MessageIn,
@@ -107,7 +79,7 @@ async fn create(
     let fields = body.validate()?;
     crate::payload_schemas::check(&state, fields.event_type.as_str(), &fields.payload).await?;
     let with_content = params.flag("with_content", true)?;
-    let app = target_app(&state, &app_id, &body).await?;
+    let app = lookup::app_or_create(&state, &app_id, body.application.as_ref()).await?;
     let message = Message {
         id: MessageId::generate(),
         app_id: app.id,

@@ -5,8 +5,7 @@ use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
-use hookline_core::model::Application;
-use hookline_core::{AppId, KeyId, Timestamp, Uid};
+use hookline_core::{AppId, KeyId, Timestamp};
 use hookline_store::keys::{ApiKey, KeyScope};
 
 use crate::auth::Principal;
@@ -23,38 +22,6 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/app-portal-access/{app_id}", post(portal_access))
         .route("/auth/logout", post(logout))
-}
-
-/// The application named by the path, created from the body's `application` when absent.
-async fn app_for_portal(
-    state: &AppState,
-    app_id: &str,
-    body: &AppPortalAccessIn,
-) -> ApiResult<Application> {
-    if let Some(app) = state.store.get_app(app_id).await? {
-        return Ok(app);
-    }
-    let Some(app_in) = body.application.clone() else {
-        return Err(ApiError::not_found("application"));
-    };
-    let mut fields = app_in.validate()?;
-    if fields.uid.is_none() {
-        fields.uid = Some(
-            Uid::parse(app_id).map_err(|e| ApiError::field(&["path", "app_id"], e.to_string()))?,
-        );
-    }
-    let now = Timestamp::now();
-    let mut app = Application {
-        id: AppId::generate(),
-        uid: None,
-        name: String::new(),
-        metadata: Default::default(),
-        throttle_rate: None,
-        created_at: now,
-        updated_at: now,
-    };
-    fields.apply(&mut app, now);
-    Ok(state.store.create_app(app).await?)
 }
 
 /// Where the token is for: Hookline has no hosted portal, so the URL names the application's
@@ -88,7 +55,7 @@ async fn portal_access(
     ValidJson(body): ValidJson<AppPortalAccessIn>,
 ) -> ApiResult<(Extension<NoReplay>, Json<AppPortalAccessOut>)> {
     let lifetime = body.lifetime()?;
-    let app = app_for_portal(&state, &app_id, &body).await?;
+    let app = super::lookup::app_or_create(&state, &app_id, body.application.as_ref()).await?;
     let scope = KeyScope::Application {
         app_id: app.id.clone(),
         read_only: body.read_only.unwrap_or(false),
