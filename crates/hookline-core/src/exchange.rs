@@ -1,7 +1,25 @@
 //! The headers of one delivery attempt, as sent and as answered, kept so users can see exactly
 //! what their receiver got (`GET .../attempt/{id}/headers`).
 //!
-//! Values of credential headers are never kept: their names are listed in `sensitive`.
+//! Values of credential headers are never kept: their names are listed in `sensitive`. The
+//! names Hookline reserves for itself live here too, so the API (refusing them on endpoints) and
+//! the sender (skipping them) read one list.
+
+/// Header names Hookline sets itself and endpoint headers may not use.
+pub const RESERVED_HEADERS: &[&str] = &[
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "svix-id",
+    "svix-timestamp",
+    "svix-signature",
+    "content-type",
+    "content-length",
+    "host",
+    "user-agent",
+    "transfer-encoding",
+    "connection",
+];
 
 /// Header names whose values are never shown back nor stored with an attempt.
 pub const SENSITIVE_HEADERS: &[&str] = &[

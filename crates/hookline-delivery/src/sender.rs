@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use hookline_core::Timestamp;
-use hookline_core::exchange::AttemptHeaders;
+use hookline_core::exchange::{AttemptHeaders, RESERVED_HEADERS};
 use hookline_store::query::DeliveryJob;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
@@ -15,22 +15,6 @@ use crate::ssrf::{RefusedAddress, TargetPolicy};
 
 /// Response bodies are kept up to this many bytes; the rest is not read.
 pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
-
-/// Headers Hookline sets itself; endpoint headers cannot override them.
-const RESERVED_HEADERS: &[&str] = &[
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
-    "svix-id",
-    "svix-timestamp",
-    "svix-signature",
-    "content-type",
-    "content-length",
-    "host",
-    "user-agent",
-    "transfer-encoding",
-    "connection",
-];
 
 /// Why an attempt got no HTTP response, as recorded on the attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]

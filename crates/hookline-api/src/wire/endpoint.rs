@@ -15,21 +15,7 @@ use crate::error::ApiError;
 /// Most channels an endpoint may filter on.
 const MAX_CHANNELS: usize = 10;
 
-/// Header names Hookline sets itself and endpoint headers may not use.
-pub const RESERVED_HEADERS: &[&str] = &[
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
-    "svix-id",
-    "svix-timestamp",
-    "svix-signature",
-    "content-type",
-    "content-length",
-    "host",
-    "user-agent",
-    "transfer-encoding",
-    "connection",
-];
+use hookline_core::exchange::RESERVED_HEADERS;
 
 /// `EndpointIn` (create) and `EndpointUpdate` (replace; `secret` and `headers` ignored there).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
