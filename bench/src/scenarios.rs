@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -12,7 +12,7 @@ use hookline_signature::SigningSecret;
 use crate::hookline::{Hookline, Launch};
 use crate::load::{Sent, closed_loop, open_loop};
 use crate::process::{cpu_seconds, peak_rss_mib};
-use crate::receiver::{Arrival, Receiver};
+use crate::receiver::{Arrival, Observed, Receiver};
 use crate::report::{Row, percentiles};
 
 /// Knobs shared by every scenario.
@@ -42,13 +42,12 @@ struct Rig {
 }
 
 impl Rig {
-    async fn new(settings: &Settings, launch: &Launch) -> anyhow::Result<Self> {
+    async fn new(launch: &Launch) -> anyhow::Result<Self> {
         let secret = SigningSecret::generate();
         let secret_text = secret.to_string();
         let receiver = Receiver::start(secret).await?;
         let hookline = Arc::new(Hookline::start(launch).await?);
         let app = hookline.create_app("bench").await?;
-        let _ = settings;
         Ok(Self {
             cpu_at_start: cpu_seconds(hookline.pid()),
             hookline,
@@ -94,6 +93,24 @@ fn check_errors(sent: &Sent) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits up to `secs` for `counter` to reach `target`; an error names the scenario otherwise.
+async fn arrived(
+    observed: &Observed,
+    counter: &AtomicU64,
+    target: u64,
+    secs: u64,
+    scenario: &str,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    if !observed.wait_for(counter, target, deadline).await {
+        bail!(
+            "{scenario}: only {} of {target} arrived in {secs} s",
+            counter.load(Ordering::Relaxed)
+        );
+    }
+    Ok(())
+}
+
 /// Delay from each message's `2xx` to its first (or last, with `last`) arrival.
 fn delays(sent: &Sent, arrivals: &HashMap<String, Arrival>, last: bool) -> Vec<Duration> {
     sent.accepted
@@ -108,7 +125,7 @@ fn delays(sent: &Sent, arrivals: &HashMap<String, Arrival>, last: bool) -> Vec<D
 
 /// (1) Ingest only: messages accepted per second, each durable before its `2xx`.
 pub(crate) async fn ingest(settings: &Settings) -> anyhow::Result<Row> {
-    let rig = Rig::new(settings, &settings.launch).await?;
+    let rig = Rig::new(&settings.launch).await?;
     let count = settings.count(20_000);
     let mut sent = closed_loop(&rig.hookline, &rig.app, count, settings.workers).await;
     check_errors(&sent)?;
@@ -127,7 +144,7 @@ pub(crate) async fn ingest(settings: &Settings) -> anyhow::Result<Row> {
 
 /// (2) End to end: deliveries completed per second with `endpoints` endpoints per app.
 pub(crate) async fn end_to_end(settings: &Settings, endpoints: usize) -> anyhow::Result<Row> {
-    let rig = Rig::new(settings, &settings.launch).await?;
+    let rig = Rig::new(&settings.launch).await?;
     rig.endpoints("ok", endpoints).await?;
     let count = settings.count(10_000);
     let total = count * endpoints as u64;
@@ -135,16 +152,7 @@ pub(crate) async fn end_to_end(settings: &Settings, endpoints: usize) -> anyhow:
     let sent = closed_loop(&rig.hookline, &rig.app, count, settings.workers).await;
     check_errors(&sent)?;
     let observed = &rig.receiver.observed;
-    let deadline = Instant::now() + Duration::from_secs(600);
-    if !observed
-        .wait_for(&observed.delivered, total, deadline)
-        .await
-    {
-        bail!(
-            "end to end: only {} of {total} deliveries arrived",
-            observed.delivered.load(Ordering::Relaxed)
-        );
-    }
+    arrived(observed, &observed.delivered, total, 600, "end to end").await?;
     let elapsed = started.elapsed();
     let mut lat = delays(&sent, &observed.arrivals(), true);
     let (rss, cpu) = rig.resources(total);
@@ -162,7 +170,7 @@ pub(crate) async fn end_to_end(settings: &Settings, endpoints: usize) -> anyhow:
 
 /// (3) Latency at a fixed rate: `2xx` of the POST to arrival at the receiver.
 pub(crate) async fn latency(settings: &Settings, rate: u64) -> anyhow::Result<Row> {
-    let rig = Rig::new(settings, &settings.launch).await?;
+    let rig = Rig::new(&settings.launch).await?;
     rig.endpoints("ok", 1).await?;
     let seconds = (10.0 * settings.scale).clamp(2.0, 60.0);
     let sent = open_loop(
@@ -175,13 +183,7 @@ pub(crate) async fn latency(settings: &Settings, rate: u64) -> anyhow::Result<Ro
     check_errors(&sent)?;
     let total = sent.accepted.len() as u64;
     let observed = &rig.receiver.observed;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    if !observed.wait_for(&observed.distinct, total, deadline).await {
-        bail!(
-            "latency: only {} of {total} arrived",
-            observed.distinct.load(Ordering::Relaxed)
-        );
-    }
+    arrived(observed, &observed.distinct, total, 120, "latency").await?;
     let mut lat = delays(&sent, &observed.arrivals(), false);
     let (rss, cpu) = rig.resources(total);
     Ok(Row {
@@ -199,7 +201,7 @@ pub(crate) async fn latency(settings: &Settings, rate: u64) -> anyhow::Result<Ro
 /// (4) Fan-out: each message to 50 endpoints; latency until the 50th copy arrived.
 pub(crate) async fn fan_out(settings: &Settings) -> anyhow::Result<Row> {
     const ENDPOINTS: usize = 50;
-    let rig = Rig::new(settings, &settings.launch).await?;
+    let rig = Rig::new(&settings.launch).await?;
     rig.endpoints("ok", ENDPOINTS).await?;
     let count = settings.count(400);
     let total = count * ENDPOINTS as u64;
@@ -207,16 +209,7 @@ pub(crate) async fn fan_out(settings: &Settings) -> anyhow::Result<Row> {
     let sent = closed_loop(&rig.hookline, &rig.app, count, 4).await;
     check_errors(&sent)?;
     let observed = &rig.receiver.observed;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    if !observed
-        .wait_for(&observed.delivered, total, deadline)
-        .await
-    {
-        bail!(
-            "fan-out: only {} of {total} arrived",
-            observed.delivered.load(Ordering::Relaxed)
-        );
-    }
+    arrived(observed, &observed.delivered, total, 300, "fan-out").await?;
     let elapsed = started.elapsed();
     let mut lat = delays(&sent, &observed.arrivals(), true);
     let (rss, cpu) = rig.resources(total);
@@ -248,7 +241,7 @@ pub(crate) async fn isolation(settings: &Settings) -> anyhow::Result<Row> {
 }
 
 async fn isolation_run(settings: &Settings, rate: u64, hanging: bool) -> anyhow::Result<Row> {
-    let rig = Rig::new(settings, &settings.launch).await?;
+    let rig = Rig::new(&settings.launch).await?;
     rig.endpoints("ok", 9).await?;
     rig.endpoints(if hanging { "hang" } else { "ok" }, 1)
         .await?;
@@ -301,7 +294,7 @@ async fn isolation_run(settings: &Settings, rate: u64, hanging: bool) -> anyhow:
 pub(crate) async fn backlog(settings: &Settings) -> anyhow::Result<Row> {
     let mut launch = settings.launch.clone();
     launch.request_timeout = 60;
-    let rig = Rig::new(settings, &launch).await?;
+    let rig = Rig::new(&launch).await?;
     rig.endpoints("gated", 1).await?;
     let count = settings.count(200_000);
     let sent = closed_loop(&rig.hookline, &rig.app, count, settings.workers).await;
@@ -310,13 +303,7 @@ pub(crate) async fn backlog(settings: &Settings) -> anyhow::Result<Row> {
     let started = Instant::now();
     rig.receiver.open_gate();
     let observed = &rig.receiver.observed;
-    let deadline = Instant::now() + Duration::from_secs(900);
-    if !observed.wait_for(&observed.distinct, count, deadline).await {
-        bail!(
-            "backlog: only {} of {count} drained",
-            observed.distinct.load(Ordering::Relaxed)
-        );
-    }
+    arrived(observed, &observed.distinct, count, 900, "backlog").await?;
     let elapsed = started.elapsed();
     let (rss, cpu) = rig.resources(count);
     Ok(Row {
