@@ -15,12 +15,10 @@ Exit status: 0 success; 1 any SDK error or failed check (the HTTP exchanges go t
 2 usage error.
 """
 
-import argparse
-import json
 import sys
-import traceback
 from datetime import datetime, timedelta, timezone
 
+from svix_driver import drive
 from svix.api import (
     ApplicationIn,
     BulkReplayIn,
@@ -32,7 +30,6 @@ from svix.api import (
     RecoverIn,
     ReplayIn,
     Svix,
-    SvixOptions,
 )
 
 
@@ -101,40 +98,5 @@ def run(svix: Svix, receiver_url: str) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--server-url", required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--receiver-url", required=True)
-    try:
-        args = parser.parse_args()
-    except SystemExit:
-        return 2
-    exchanges = []
-
-    def on_response(response) -> None:
-        response.read()
-        req = response.request
-        body = req.content.decode("utf-8", "replace") if req.content else ""
-        exchanges.append(f"{req.method} {req.url} {body} -> {response.status_code} {response.text[:500]}")
-
-    svix = Svix(args.token, SvixOptions(server_url=args.server_url))
-    client = getattr(svix, "_httpx_client", None)
-    if client is not None:
-        hooks = dict(client.event_hooks)
-        hooks["response"] = list(hooks.get("response", [])) + [on_response]
-        client.event_hooks = hooks
-    try:
-        result = run(svix, args.receiver_url)
-    except Exception as e:  # noqa: BLE001 - any SDK error fails the interop check
-        print(f"error: {type(e).__name__}: {e}")
-        traceback.print_exc(file=sys.stderr)
-        for line in exchanges:
-            print(f"  http: {line}", file=sys.stderr)
-        return 1
-    print(json.dumps(result))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(drive(run))
