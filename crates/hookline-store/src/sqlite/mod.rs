@@ -20,7 +20,7 @@ mod migrations;
 mod operational;
 mod readers;
 mod replay;
-mod rows;
+pub(crate) mod rows;
 mod schemas;
 mod sources;
 mod tasks;
