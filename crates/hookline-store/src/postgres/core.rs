@@ -141,14 +141,14 @@ impl crate::Store for PgStore {
     }
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
-        Err(super::unported("claim_due"))
+        super::deliveries::claim_due(self, claim).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
-        Err(super::unported("record_attempts"))
+        super::deliveries::record_attempts(self, records).await
     }
 
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
-        Err(super::unported("next_due_at"))
+        super::deliveries::next_due_at(self).await
     }
 }

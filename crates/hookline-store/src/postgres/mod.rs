@@ -13,12 +13,14 @@
 mod attempt_headers;
 mod connection;
 mod core;
+mod deliveries;
 mod endpoint_secrets;
 mod engine;
 mod error;
 mod feed;
 mod idempotency;
 mod keys;
+mod list;
 mod listener;
 mod maintenance;
 mod migrations;
