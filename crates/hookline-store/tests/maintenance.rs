@@ -1,6 +1,8 @@
 //! Housekeeping on every backend: the auto-disable clock (started by exhausted deliveries,
 //! stopped by a success or by enabling the endpoint again) and retention in bounded batches.
 
+// The fixture's items are `pub` for every test binary that includes it.
+#[allow(unreachable_pub)]
 mod common;
 mod seed;
 

@@ -1,6 +1,8 @@
 //! Replays on every backend: never a double enqueue (also when two nodes run the same batch at
 //! once), bounded batches, the manual trigger on the next attempt.
 
+// The fixture's items are `pub` for every test binary that includes it.
+#[allow(unreachable_pub)]
 mod common;
 mod seed;
 

@@ -1,6 +1,8 @@
 //! Background tasks on every backend: stored as given, updated in place, listed in creation
 //! order with filters.
 
+// The fixture's items are `pub` for every test binary that includes it.
+#[allow(unreachable_pub)]
 mod common;
 
 use hookline_core::Timestamp;

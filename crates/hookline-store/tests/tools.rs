@@ -1,6 +1,8 @@
 //! The endpoint tools on every backend: example messages, statistics, attempt counts and
 //! expunging content.
 
+// The fixture's items are `pub` for every test binary that includes it.
+#[allow(unreachable_pub)]
 mod common;
 mod seed;
 

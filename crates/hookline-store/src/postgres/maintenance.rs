@@ -78,7 +78,7 @@ impl MaintenanceStore for PgStore {
             });
         }
         // Announced in the same transaction: the event exists exactly when the change does.
-        let _ = events; // TEMP
+        super::operational::emit(&tx, events).await?;
         tx.commit().await?;
         Ok(disabled)
     }

@@ -15,8 +15,8 @@ use hookline_core::filter::endpoint_receives;
 use hookline_core::model::DeliveryStatus;
 use hookline_core::{AppId, DeliveryId, EndpointId, EventTypeName, MessageId, Timestamp};
 
-use super::PgStore;
-use super::rows::{self, ENDPOINT_COLUMNS, RowExt};
+use super::rows::RowExt;
+use super::{PgStore, endpoints};
 use crate::replay::{
     ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome, stored_channels,
 };
@@ -216,20 +216,9 @@ async fn missing_batch(
     limit: u32,
     now: Timestamp,
 ) -> StoreResult<ReplayBatch> {
-    let find_endpoint = tx
-        .prepare_cached(&format!(
-            "SELECT {ENDPOINT_COLUMNS} FROM endpoints e
-             WHERE e.app_id = $1 AND (e.id = $2 OR e.uid = $2) LIMIT 1"
-        ))
-        .await?;
-    let endpoint = tx
-        .query_opt(
-            &find_endpoint,
-            &[&spec.app_id.as_str(), &spec.endpoint_id.as_str()],
-        )
+    let endpoint = endpoints::get(tx, &spec.app_id, spec.endpoint_id.as_str())
         .await?
         .ok_or(StoreError::NotFound)?;
-    let endpoint = rows::endpoint(&endpoint)?;
     let (since, until) = spec.window();
     let select = tx
         .prepare_cached(

@@ -113,8 +113,7 @@ impl ToolsStore for PgStore {
         filter: &AttemptFilter,
         cap: u64,
     ) -> StoreResult<(u64, bool)> {
-        let _ = (app, filter, cap);
-        Err(super::unported("count_attempts")) // TEMP
+        super::attempts::count(&self.db, app, filter, cap).await
     }
 
     async fn expunge_message_content(&self, app: &AppId, msg_id: &str) -> StoreResult<()> {

@@ -8,7 +8,7 @@
 //! }
 //! ```
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
