@@ -3,9 +3,9 @@
 //! Every node opens the same database; there is no other coordinator. Writes are plain
 //! transactions (PostgreSQL commits concurrent transactions together, so there is no writer
 //! thread here). The delivery engine's claims use `FOR UPDATE SKIP LOCKED` and leases, and an
-//! endpoint is delivered to by one node at a time ([`engine`]), so per-endpoint limits hold across
-//! nodes. `LISTEN/NOTIFY` ([`listener`]) wakes every node's engine and feed readers when work
-//! arrives, so no node polls.
+//! endpoint is delivered to by one node at a time ([`deliveries`]), so per-endpoint limits hold
+//! across nodes. `LISTEN/NOTIFY` ([`listener`]) wakes every node's engine and feed readers when
+//! work arrives, so no node polls.
 
 // Parts are still being ported; the allowance goes when the last one lands.
 #![allow(dead_code)]
