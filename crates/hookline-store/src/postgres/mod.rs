@@ -10,19 +10,25 @@
 // Parts are still being ported; the allowance goes when the last one lands.
 #![allow(dead_code)]
 
+mod apps;
 mod attempt_headers;
+mod attempts;
+mod conflict;
 mod connection;
 mod core;
 mod deliveries;
 mod endpoint_secrets;
+mod endpoints;
 mod engine;
 mod error;
+mod event_types;
 mod feed;
 mod idempotency;
 mod keys;
 mod list;
 mod listener;
 mod maintenance;
+mod messages;
 mod migrations;
 mod operational;
 mod replay;
