@@ -79,13 +79,13 @@ fn read_query(
 async fn read(store: &PgStore, query: &FeedQuery) -> StoreResult<FeedBatch> {
     // Every position at or below the head is committed and visible to the query below, so the
     // rows it reads up to the head are complete, whatever commits meanwhile.
-    let head = sequencer::sync(&store.db).await?;
+    let client = store.db.client().await?;
+    let head = sequencer::sync(&client).await?;
     let (sql, params) = read_query(query, head);
     let params: Vec<&(dyn ToSql + Sync)> = params
         .iter()
         .map(|p| p.as_ref() as &(dyn ToSql + Sync))
         .collect();
-    let client = store.db.client().await?;
     let statement = client.prepare_cached(&sql).await?;
     let found = client.query(&statement, &params).await?;
     let mut items = found
@@ -123,9 +123,9 @@ async fn position_at(
 ) -> StoreResult<FeedPosition> {
     // The head first: a message of the window numbered after it gets a larger number, so
     // answering the head when the window has no numbered message yet skips nothing.
-    let head = sequencer::sync(&store.db).await?;
-    let floor = MessageId::floor_at(time.as_millis().max(0) as u64);
     let client = store.db.client().await?;
+    let head = sequencer::sync(&client).await?;
+    let floor = MessageId::floor_at(time.as_millis().max(0) as u64);
     let first: Option<i64> = match app {
         Some(app) => {
             let statement = client
@@ -166,7 +166,7 @@ impl FeedStore for PgStore {
 
     async fn feed_head(&self) -> StoreResult<FeedPosition> {
         // Numbering first: a message committed before this call is below the head returned.
-        sequencer::sync(&self.db).await
+        sequencer::sync(&self.db.client().await?).await
     }
 
     async fn feed_position_at(

@@ -28,10 +28,10 @@
 
 use std::sync::LazyLock;
 
+use deadpool_postgres::Object;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::feed::FeedPosition;
-use crate::postgres::Db;
 use crate::{StoreError, StoreResult};
 
 /// The advisory lock key that makes one numbering run at a time ("hookfeed" in ASCII).
@@ -42,14 +42,16 @@ const HEAD: &str = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM m
 
 /// Numbers the committed unnumbered rows in insertion order, then reads the head, in one
 /// implicit transaction (one round trip; an error rolls it all back and the lock goes with it).
-/// `nextval` in a sorted query is evaluated after the sort, so numbers follow `appended`; the
-/// rows are locked (`FOR UPDATE`) so that a concurrent delete cannot race the update.
+/// `nextval` in a sorted query is evaluated after the sort, so numbers follow `appended`. The
+/// rows are locked first; a row already locked is one whose message is being deleted, and is
+/// skipped rather than waited for while every reader waits on the lock: if the delete rolls
+/// back, a later numbering gives it a larger number, which is still after anything read.
 static NUMBER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT pg_advisory_xact_lock({LOCK});
          WITH pending AS (
              SELECT msg_id, appended FROM message_feed WHERE seq IS NULL
-             ORDER BY appended FOR UPDATE
+             ORDER BY appended FOR UPDATE SKIP LOCKED
          ), numbered AS (
              SELECT msg_id, nextval('message_feed_seq') AS seq FROM pending ORDER BY appended
          )
@@ -66,14 +68,13 @@ static READ_HEAD: LazyLock<String> =
 
 /// Numbers what committed since the last numbering and returns the feed's head: every
 /// position at or below it is committed and visible to statements started from now on.
-pub(crate) async fn sync(db: &Db) -> StoreResult<FeedPosition> {
-    let client = db.client().await?;
+pub(crate) async fn sync(client: &Object) -> StoreResult<FeedPosition> {
     let pending = client
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM message_feed WHERE seq IS NULL)")
         .await?;
     let pending: bool = client.query_one(&pending, &[]).await?.get(0);
     let sql = if pending { &*NUMBER } else { &*READ_HEAD };
-    head_of(&client, sql).await
+    head_of(client, sql).await
 }
 
 /// Runs `sql` and reads the number in the first column of its last row.
