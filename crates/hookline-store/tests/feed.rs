@@ -436,3 +436,42 @@ async fn on_postgres_readers_on_two_nodes_see_every_message_of_concurrent_writer
         }
     }
 }
+
+#[tokio::test]
+async fn on_postgres_a_backlog_larger_than_one_numbering_is_all_below_the_head() {
+    const BACKLOG: i64 = 10_050;
+    let Some((db, stores)) = postgres_nodes("feed_backlog", 1).await else {
+        return;
+    };
+    let store = &stores[0];
+    let app = new_app(store).await;
+    let (raw, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    // Months of messages no one pulled: committed, not yet numbered.
+    raw.execute(
+        "INSERT INTO messages (id, app_id, event_type, payload, created_at)
+         SELECT 'msg_' || lpad(n::text, 22, '0'), $1, 'a', '{}', $2
+         FROM generate_series(1, $3::bigint) AS n",
+        &[&app.as_str(), &Timestamp::now().as_millis(), &BACKLOG],
+    )
+    .await
+    .expect("backlog");
+    let head = store.feed_head().await.expect("head");
+    assert_eq!(head, FeedPosition::new(BACKLOG as u64));
+    let last = store
+        .read_feed(query(&app, FeedPosition::new(BACKLOG as u64 - 1), 10))
+        .await
+        .expect("read");
+    let ids: Vec<_> = last
+        .items
+        .iter()
+        .map(|i| i.message.id.to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![format!("msg_{BACKLOG:022}")],
+        "numbered in insertion order"
+    );
+}

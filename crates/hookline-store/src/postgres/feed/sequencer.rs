@@ -40,23 +40,30 @@ const LOCK: i64 = 0x686f_6f6b_6665_6564;
 /// The newest number handed out (deleted messages do not move it back).
 const HEAD: &str = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM message_feed_seq";
 
-/// Numbers the committed unnumbered rows in insertion order, then reads the head, in one
-/// implicit transaction (one round trip; an error rolls it all back and the lock goes with it).
-/// `nextval` in a sorted query is evaluated after the sort, so numbers follow `appended`. The
-/// rows are locked first; a row already locked is one whose message is being deleted, and is
-/// skipped rather than waited for while every reader waits on the lock: if the delete rolls
-/// back, a later numbering gives it a larger number, which is still after anything read.
+/// Rows numbered per transaction: a backlog (say, months of messages no one pulled yet) is
+/// numbered in several short transactions, letting other readers' head reads in between.
+const BATCH: i64 = 10_000;
+
+/// Numbers up to [`BATCH`] committed unnumbered rows in insertion order, then reads how many
+/// it numbered and the head, in one implicit transaction (one round trip; an error rolls it
+/// all back and the lock goes with it). `nextval` in a sorted query is evaluated after the
+/// sort, so numbers follow `appended`. The rows are locked first; a row already locked is one
+/// whose message is being deleted, and is skipped rather than waited for while every reader
+/// waits on the lock: if the delete rolls back, a later numbering gives it a larger number,
+/// which is still after anything read.
 static NUMBER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT pg_advisory_xact_lock({LOCK});
          WITH pending AS (
              SELECT msg_id, appended FROM message_feed WHERE seq IS NULL
-             ORDER BY appended FOR UPDATE SKIP LOCKED
+             ORDER BY appended LIMIT {BATCH} FOR UPDATE SKIP LOCKED
          ), numbered AS (
              SELECT msg_id, nextval('message_feed_seq') AS seq FROM pending ORDER BY appended
+         ), updated AS (
+             UPDATE message_feed f SET seq = numbered.seq FROM numbered
+             WHERE f.msg_id = numbered.msg_id RETURNING 1
          )
-         UPDATE message_feed f SET seq = numbered.seq FROM numbered
-         WHERE f.msg_id = numbered.msg_id;
+         SELECT count(*) FROM updated;
          {HEAD}"
     )
 });
@@ -72,25 +79,38 @@ pub(crate) async fn sync(client: &Object) -> StoreResult<FeedPosition> {
     let pending = client
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM message_feed WHERE seq IS NULL)")
         .await?;
-    let pending: bool = client.query_one(&pending, &[]).await?.get(0);
-    let sql = if pending { &*NUMBER } else { &*READ_HEAD };
-    head_of(client, sql).await
+    if !client.query_one(&pending, &[]).await?.get::<_, bool>(0) {
+        let [head] = numbers(client, &READ_HEAD).await?;
+        return Ok(FeedPosition::new(head.max(0) as u64));
+    }
+    loop {
+        let [numbered, head] = numbers(client, &NUMBER).await?;
+        // A full batch may have left more behind: the head must cover every row committed
+        // before this call, or a caught-up reader would wait for a commit that already came.
+        if numbered < BATCH {
+            return Ok(FeedPosition::new(head.max(0) as u64));
+        }
+    }
 }
 
-/// Runs `sql` and reads the number in the first column of its last row.
-async fn head_of(client: &Client, sql: &str) -> StoreResult<FeedPosition> {
+/// Runs `sql` and reads the number in the first column of each of its last `N` result rows
+/// (the lock's own row comes first and holds nothing).
+async fn numbers<const N: usize>(client: &Client, sql: &str) -> StoreResult<[i64; N]> {
     let messages = client.simple_query(sql).await?;
-    let value = messages
+    let rows: Vec<Option<&str>> = messages
         .iter()
-        .rev()
-        .find_map(|m| match m {
+        .filter_map(|m| match m {
             SimpleQueryMessage::Row(row) => Some(row.get(0)),
             _ => None,
         })
-        .flatten()
-        .ok_or_else(|| StoreError::Internal("the feed head query returned no row".into()))?;
-    let head: i64 = value
-        .parse()
-        .map_err(|_| StoreError::Internal(format!("the feed head {value:?} is not a number")))?;
-    Ok(FeedPosition::new(head.max(0) as u64))
+        .collect();
+    let last = rows.get(rows.len().saturating_sub(N)..).unwrap_or_default();
+    let values: Vec<i64> = last
+        .iter()
+        .map(|v| v.and_then(|v| v.parse().ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| StoreError::Internal(format!("the feed sequencer read {rows:?}")))?;
+    values
+        .try_into()
+        .map_err(|_| StoreError::Internal(format!("the feed sequencer read {rows:?}")))
 }
