@@ -475,3 +475,35 @@ async fn on_postgres_a_backlog_larger_than_one_numbering_is_all_below_the_head()
         "numbered in insertion order"
     );
 }
+
+#[tokio::test]
+async fn on_postgres_two_nodes_saving_one_new_consumer_at_once_both_succeed() {
+    let Some((_db, nodes)) = postgres_nodes("feed_consumer_two_nodes", 2).await else {
+        return;
+    };
+    let app = new_app(&nodes[0]).await;
+    let endpoint = poller(&nodes[0], &app).await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(2));
+    let savers: Vec<_> = nodes
+        .iter()
+        .zip([5, 8])
+        .map(|(node, at)| {
+            let (node, barrier) = (node.clone(), barrier.clone());
+            let state = ConsumerState::new(endpoint.clone(), "c1".into(), FeedPosition::new(at));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                node.save_consumer(state.clone()).await.map(|()| state)
+            })
+        })
+        .collect();
+    let mut saved = Vec::new();
+    for saver in savers {
+        saved.push(saver.await.expect("saver").expect("both saves succeed"));
+    }
+    let stored = nodes[1]
+        .get_consumer(&endpoint, "c1")
+        .await
+        .expect("get")
+        .expect("the consumer exists");
+    assert!(saved.contains(&stored), "the row is one whole saved state");
+}
