@@ -8,7 +8,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod attempts;
+mod concurrency;
+mod deletes;
 mod fixtures;
 mod listing;
 mod messages;
 mod resources;
+mod settings;

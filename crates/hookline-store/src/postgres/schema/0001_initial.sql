@@ -221,11 +221,14 @@ CREATE TRIGGER endpoints_after_enabled AFTER UPDATE OF disabled ON endpoints
 CREATE TABLE message_feed (
     msg_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
     app_id TEXT NOT NULL,
-    seq BIGINT UNIQUE
+    seq BIGINT UNIQUE,
+    -- Insertion order: rows numbered together get positions in it, so messages one client
+    -- creates one after another keep their order even within one millisecond (ids do not).
+    appended BIGINT GENERATED ALWAYS AS IDENTITY
 );
 CREATE SEQUENCE message_feed_seq;
 CREATE INDEX message_feed_by_app ON message_feed(app_id, seq) WHERE seq IS NOT NULL;
-CREATE INDEX message_feed_unnumbered ON message_feed(msg_id) WHERE seq IS NULL;
+CREATE INDEX message_feed_unnumbered ON message_feed(appended) WHERE seq IS NULL;
 
 CREATE FUNCTION hookline_feed_append() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
