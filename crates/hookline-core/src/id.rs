@@ -129,6 +129,13 @@ prefixed_id!(
     SourceId,
     "src_"
 );
+prefixed_id!(
+    /// Identifies an environment: an organisation's own separate set of applications, event
+    /// types, sources and keys. Also names the environment's storage (file or schema), so it
+    /// never changes.
+    EnvId,
+    "env_"
+);
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,6 @@ pub mod source;
 pub mod timestamp;
 
 pub use endpoint_url::EndpointUrl;
-pub use id::{AppId, AttemptId, DeliveryId, EndpointId, KeyId, MessageId, SourceId};
+pub use id::{AppId, AttemptId, DeliveryId, EndpointId, EnvId, KeyId, MessageId, SourceId};
 pub use name::{Channel, EventTypeName, Uid};
 pub use timestamp::Timestamp;

@@ -15,6 +15,8 @@
 //! - [`idempotency`]: idempotency keys and the responses they replay ([`idempotency::IdempotencyStore`]).
 //! - [`page`]: cursor pagination shared by every list.
 //! - [`query`]: filters for the list methods and the delivery engine's inputs and outputs.
+//! - [`environments`]: the registry of environments (separate organisations), each a whole
+//!   store of its own.
 //! - [`engine_store`]: the delivery engine's extra storage (deferrals, health, settings).
 //! - [`sources`]: [`SourceStore`], inbound sources and the events they accept.
 //! - [`sqlite`]: the embedded implementation (one writer thread, a pool of readers).
@@ -30,6 +32,7 @@
 pub mod attempt_headers;
 pub mod endpoint_secrets;
 pub mod engine_store;
+pub mod environments;
 pub mod error;
 pub mod feed;
 pub mod idempotency;
@@ -49,6 +52,7 @@ pub mod tasks;
 pub mod tools;
 
 pub use engine_store::EngineStore;
+pub use environments::EnvironmentStore;
 pub use error::StoreError;
 pub use feed::FeedStore;
 pub use page::{Order, Page, PageRequest};

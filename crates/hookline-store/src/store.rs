@@ -41,6 +41,7 @@ pub trait Store:
     + SourceStore
     + crate::attempt_headers::AttemptHeadersStore
     + OperationalStore
+    + crate::EnvironmentStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -56,6 +56,17 @@ impl FeedSignal {
         self.inner.closed.load(Ordering::SeqCst)
     }
 
+    /// Resolves once [`FeedSignal::close`] was called (without counting as a parked reader):
+    /// for background tasks that serve the feed and end with it.
+    pub async fn closed(&self) {
+        let mut commits = self.inner.commits.subscribe();
+        while !self.is_closed() {
+            if commits.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// A watch that sees every commit announced from now on; take it before reading the feed,
     /// so that a commit landing between the read and the wait is not missed.
     pub fn subscribe(&self) -> FeedWatch {
@@ -136,5 +147,21 @@ mod tests {
         let woke = tokio::time::timeout(Duration::from_secs(5), reader).await;
         assert!(!woke.expect("released").expect("joined"));
         waiting.wait_for(|n| *n == 0).await.expect("unparked");
+    }
+
+    #[tokio::test]
+    async fn closed_resolves_at_close_only() {
+        let signal = FeedSignal::new();
+        let closed = tokio::spawn({
+            let signal = signal.clone();
+            async move { signal.closed().await }
+        });
+        signal.notify();
+        assert_eq!(*signal.waiting().borrow(), 0, "not a parked reader");
+        signal.close();
+        tokio::time::timeout(Duration::from_secs(5), closed)
+            .await
+            .expect("resolved at close")
+            .expect("joined");
     }
 }

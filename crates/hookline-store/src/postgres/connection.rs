@@ -10,10 +10,44 @@ pub(crate) struct Db {
     pool: Pool,
 }
 
+/// A schema name safe to put in SQL and in a connection's options: letters, digits and `_`
+/// only (environment ids are), always written quoted so its case is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Schema(String);
+
+impl Schema {
+    /// Accepts 1 to 63 ASCII letters, digits or underscores (PostgreSQL's identifier limit).
+    pub(crate) fn parse(name: &str) -> StoreResult<Self> {
+        let valid = !name.is_empty()
+            && name.len() <= 63
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if valid {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(StoreError::Internal(format!(
+                "'{name}' is not a schema name Hookline uses (letters, digits and _ only)"
+            )))
+        }
+    }
+
+    /// The name as a quoted identifier.
+    pub(crate) fn quoted(&self) -> String {
+        format!("\"{}\"", self.0)
+    }
+}
+
 impl Db {
-    /// A pool of at most `size` connections to `url` (opened lazily).
-    pub(crate) fn connect(url: &str, size: usize) -> StoreResult<Self> {
-        let target = super::tls::target(url)?;
+    /// A pool of at most `size` connections to `url` (opened lazily), whose tables are those of
+    /// `schema` when given (every connection starts with its `search_path` set to it alone).
+    pub(crate) fn connect(url: &str, size: usize, schema: Option<&Schema>) -> StoreResult<Self> {
+        let mut target = super::tls::target(url)?;
+        if let Some(schema) = schema {
+            // A startup option, so it holds from the first statement of every connection
+            // (prepared statements included) and no session can forget it.
+            target
+                .config
+                .options(format!("-c search_path={}", schema.quoted()));
+        }
         let manager = Manager::from_config(
             target.config,
             target.tls,

@@ -1,7 +1,8 @@
 //! `LISTEN/NOTIFY`: one connection per node hears that any node planned deliveries
 //! (`hookline_due`) or committed messages to the feed (`hookline_feed`), and wakes the delivery
 //! engine or the feed readers. A lost connection is re-opened; wake-ups missed meanwhile are
-//! covered by a wake-up on reconnect.
+//! covered by a wake-up on reconnect. The connection closes with the feed (the store's owner
+//! shutting down, or an environment being closed).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,7 +78,12 @@ async fn listen(
     let (feed, due) = (feed.clone(), due.clone());
     let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
     let driver = tokio::spawn(async move {
-        while let Some(message) = messages.next().await {
+        loop {
+            let message = tokio::select! {
+                message = messages.next() => message,
+                () = feed.closed() => return,
+            };
+            let Some(message) = message else { return };
             match message {
                 Ok(AsyncMessage::Notification(n)) if n.channel() == DUE_CHANNEL => due.wake(),
                 Ok(AsyncMessage::Notification(n)) if n.channel() == FEED_CHANNEL => feed.notify(),

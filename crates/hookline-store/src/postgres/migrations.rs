@@ -1,7 +1,7 @@
 //! Schema migrations for PostgreSQL, applied in order under an advisory lock (nodes starting
 //! together migrate once) and tracked in `hookline_schema`.
 
-use super::Db;
+use super::{Db, Schema};
 use crate::{StoreError, StoreResult};
 
 /// Each entry moves the schema up one version; never edit a released entry, append a new one.
@@ -25,13 +25,25 @@ async fn current_version(client: &tokio_postgres::Client) -> StoreResult<i64> {
     Ok(row.map(|row| row.get(0)).unwrap_or(0))
 }
 
-/// Brings the schema up to date; refuses a database written by a newer Hookline.
-pub(crate) async fn migrate(db: &Db) -> StoreResult<()> {
+/// Brings the schema up to date (creating `schema` first when the store has its own);
+/// refuses a database written by a newer Hookline.
+pub(crate) async fn migrate(db: &Db, schema: Option<&Schema>) -> StoreResult<()> {
     let mut client = db.client().await?;
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    let result = apply(&mut client).await;
+    // Under the lock: two nodes creating one schema at once would otherwise clash.
+    let result = match schema {
+        Some(schema) => client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", schema.quoted()))
+            .await
+            .map_err(StoreError::from),
+        None => Ok(()),
+    };
+    let result = match result {
+        Ok(()) => apply(&mut client).await,
+        Err(err) => Err(err),
+    };
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await?;

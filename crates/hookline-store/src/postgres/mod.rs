@@ -17,6 +17,7 @@ mod deliveries;
 mod endpoint_secrets;
 mod endpoints;
 mod engine;
+mod environments;
 mod error;
 mod event_types;
 mod feed;
@@ -42,7 +43,7 @@ use std::sync::Arc;
 use crate::StoreResult;
 use crate::feed::FeedSignal;
 use crate::sqlite::MigrationMode;
-pub(crate) use connection::Db;
+pub(crate) use connection::{Db, Schema};
 
 /// How to reach the database and how many connections to keep.
 #[derive(Debug, Clone)]
@@ -53,6 +54,11 @@ pub struct PgOptions {
     pub pool_size: usize,
     /// Whether to bring the schema up to date first, or only check it.
     pub migrations: MigrationMode,
+    /// The PostgreSQL schema holding the tables: `None` for the connection's default
+    /// (`public`), or a schema of its own (an environment's, created when migrations apply).
+    /// Every connection of the store sets its `search_path` to it, so no statement of this
+    /// store can reach another schema's tables.
+    pub schema: Option<String>,
 }
 
 impl PgOptions {
@@ -62,6 +68,7 @@ impl PgOptions {
             url: url.into(),
             pool_size: 16,
             migrations: MigrationMode::Apply,
+            schema: None,
         }
     }
 }
@@ -87,9 +94,10 @@ impl std::fmt::Debug for PgStore {
 impl PgStore {
     /// Connects, migrates (or checks) the schema and starts listening for other nodes' work.
     pub async fn connect(options: PgOptions) -> StoreResult<Self> {
-        let db = Db::connect(&options.url, options.pool_size)?;
+        let schema = options.schema.as_deref().map(Schema::parse).transpose()?;
+        let db = Db::connect(&options.url, options.pool_size, schema.as_ref())?;
         match options.migrations {
-            MigrationMode::Apply => migrations::migrate(&db).await?,
+            MigrationMode::Apply => migrations::migrate(&db, schema.as_ref()).await?,
             MigrationMode::Verify => migrations::check(&db).await?,
         }
         let feed = FeedSignal::new();
@@ -105,9 +113,30 @@ impl PgStore {
 
     /// Brings the schema up to date and returns its version (`hookline migrate`).
     pub async fn migrate(url: &str) -> StoreResult<i64> {
-        let db = Db::connect(url, 1)?;
-        migrations::migrate(&db).await?;
+        Self::migrate_schema(url, None).await
+    }
+
+    /// Brings the tables of `schema` (created when absent) up to date, or those of the
+    /// default schema when `None`; returns the schema version (`hookline migrate`).
+    pub async fn migrate_schema(url: &str, schema: Option<&str>) -> StoreResult<i64> {
+        let schema = schema.map(Schema::parse).transpose()?;
+        let db = Db::connect(url, 1, schema.as_ref())?;
+        migrations::migrate(&db, schema.as_ref()).await?;
         Ok(Self::schema_version())
+    }
+
+    /// Drops `schema` with every table in it (an environment being deleted). Other nodes'
+    /// statements on it fail from then on, so they must have stopped using it or be about to.
+    pub async fn drop_schema(&self, schema: &str) -> StoreResult<()> {
+        let schema = Schema::parse(schema)?;
+        let client = self.db.client().await?;
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {} CASCADE",
+                schema.quoted()
+            ))
+            .await?;
+        Ok(())
     }
 
     /// The schema version this build writes.

@@ -8,6 +8,7 @@ mod deliveries;
 mod endpoint_secrets;
 mod endpoints;
 mod engine;
+mod environments;
 mod event_types;
 mod feed;
 mod idempotency;

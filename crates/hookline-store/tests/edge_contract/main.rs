@@ -8,6 +8,7 @@
 mod common;
 
 mod api_keys;
+mod environments;
 mod idempotency;
 mod nodes;
 mod sources;

@@ -335,3 +335,11 @@ BEGIN
 END $$;
 CREATE TRIGGER deliveries_after_insert_notify AFTER INSERT ON deliveries
     FOR EACH STATEMENT EXECUTE FUNCTION hookline_due_notify();
+
+-- The registry of environments (kept in the default environment's schema; each environment's
+-- data is a schema of its own named after its id, so this table stays empty in theirs).
+CREATE TABLE environments (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL
+);
