@@ -54,7 +54,7 @@ impl AdminToken {
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let header = headers
         .get(AUTHORIZATION)
         .ok_or_else(|| ApiError::Unauthorized("missing the Authorization header".into()))?;

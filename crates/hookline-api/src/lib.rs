@@ -9,6 +9,8 @@
 //! ## Layout
 //! - [`state`]: what every handler can reach.
 //! - [`auth`]: who is calling (admin token or API key) and what they may reach.
+//! - [`environments`]: which environment (separate organisation) a request is for, and
+//!   sending it to that environment's router.
 //! - [`rate_limit`]: token buckets per key and the `RateLimit-*` headers.
 //! - [`idempotency`]: `Idempotency-Key` claims and replays.
 //! - [`security`]: the state those guards share.
@@ -23,6 +25,7 @@
 //! - [`observability`]: request ids, request metrics, CORS and `/metrics`.
 
 pub mod auth;
+pub mod environments;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use hookline_core::EnvId;
 use hookline_delivery::TargetPolicy;
 use hookline_delivery::engine::Waker;
 use hookline_delivery::signing::Signer;
 use hookline_store::Store;
 
 use crate::auth::AdminToken;
+use crate::environments::EnvironmentHost;
 use crate::inbound::InboundConfig;
 use crate::payload_schemas::PayloadSchemas;
 use crate::security::Security;
@@ -50,4 +52,10 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Compiled event-type schemas for payload validation.
     pub payload_schemas: PayloadSchemas,
+    /// The environment this state serves (its `store` is that environment's): `None` for the
+    /// default environment. New keys' tokens and ingest URLs name it.
+    pub environment: Option<EnvId>,
+    /// Every environment of the server, for the `/environment` routes; `None` where the API runs
+    /// without them (a bare router in tests).
+    pub environments: Option<Arc<dyn EnvironmentHost>>,
 }

@@ -131,6 +131,8 @@ pub async fn start(
         signer,
         security: Arc::new(Security::new(config.rate_limit)),
         payload_schemas: Default::default(),
+        environment: None,
+        environments: None,
     };
     let addr = listener.local_addr()?;
     let app = hookline_api::observability::wrap(

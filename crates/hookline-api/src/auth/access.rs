@@ -34,6 +34,9 @@ pub fn decide(principal: &Principal, method: &Method, route: &str) -> Access {
     let Principal::Key(_) = principal else {
         return Access::Granted;
     };
+    if route == "/environment" || route.starts_with("/environment/") {
+        return Access::Forbidden("managing environments needs the admin token");
+    }
     let Some((_, read_only)) = principal.app_scope() else {
         if route == "/api-key" || route.starts_with("/api-key/") {
             return Access::Forbidden("managing API keys needs the admin token");
@@ -104,6 +107,20 @@ mod tests {
             decide(&org, &Method::GET, "/api/v1/api-key/{key_id}"),
             Access::Forbidden(_)
         ));
+        for route in ["/api/v1/environment", "/api/v1/environment/{env_id}"] {
+            assert_eq!(
+                decide(&Principal::Admin, &Method::DELETE, route),
+                Access::Granted
+            );
+            assert!(matches!(
+                decide(&org, &Method::GET, route),
+                Access::Forbidden(_)
+            ));
+            assert!(matches!(
+                decide(&app_key(false), &Method::GET, route),
+                Access::Forbidden(_)
+            ));
+        }
     }
 
     #[test]

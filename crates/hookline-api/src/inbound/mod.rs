@@ -13,6 +13,7 @@
 pub mod client_ip;
 pub mod config;
 pub(crate) mod endpoints;
+pub(crate) mod environment;
 pub(crate) mod forwarding;
 pub(crate) mod openapi;
 pub mod presets;
@@ -52,10 +53,15 @@ pub fn management_routes(state: AppState) -> Router<AppState> {
 /// rate-limited per source (`HOOKLINE_INBOUND_RATE_LIMIT`) so one flooding sender cannot
 /// starve the others.
 pub fn receive_routes(state: &AppState) -> Router<AppState> {
-    let routes = Router::new().route(
-        "/in/{source}",
-        post(receive::receive).get(receive::subscription_check),
-    );
+    let routes = Router::new()
+        .route(
+            "/in/{source}",
+            post(receive::receive).get(receive::subscription_check),
+        )
+        .route(
+            "/in/{env_id}/{source}",
+            post(environment::receive).get(environment::subscription_check),
+        );
     match KeyedLimiter::new(state.config.inbound.rate_limit) {
         Some(limiter) => routes.route_layer(middleware::from_fn_with_state(
             PathParamLimit::new(Arc::new(limiter), "source"),

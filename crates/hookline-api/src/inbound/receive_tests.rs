@@ -48,6 +48,8 @@ async fn state_with_github_source(dir: &tempfile::TempDir) -> AppState {
         signer: Default::default(),
         payload_schemas: Default::default(),
         security: Arc::new(crate::security::Security::new(Default::default())),
+        environment: None,
+        environments: None,
     }
 }
 

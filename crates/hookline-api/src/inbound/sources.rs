@@ -45,16 +45,24 @@ fn new_token() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), TOKEN_LEN)
 }
 
-/// The base of ingest URLs: the configured public URL, else this request's host over http.
+/// The base of ingest URLs: the configured public URL, else this request's host over http,
+/// then `/in` (and the environment, for an environment other than the default one).
 fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.inbound.public_url {
-        return url.clone();
+    let origin = match &state.config.inbound.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        }
+    };
+    // Sources of environments other than the default one receive under their environment.
+    match &state.environment {
+        None => format!("{origin}/in"),
+        Some(env) => format!("{origin}/in/{env}"),
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// The source named by id or uid.

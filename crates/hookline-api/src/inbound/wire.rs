@@ -291,7 +291,7 @@ fn public_config(config: &Value) -> Value {
 }
 
 impl IngestSourceOut {
-    /// Renders `source`, whose ingest URL starts with `base` (scheme, host, port).
+    /// Renders `source`, whose ingest URL starts with `base` (see [`ingest_url`]).
     pub fn render(source: Source, base: &str) -> Self {
         Self {
             ingest_url: ingest_url(base, &source),
@@ -309,9 +309,11 @@ impl IngestSourceOut {
     }
 }
 
-/// The URL providers post to: `{base}/in/{ingest token}`.
+/// The URL providers post to: `{base}/{ingest token}`, where `base` is where the source's
+/// environment receives (`https://hooks.example.com/in`, or `.../in/env_...` for an
+/// environment other than the default one).
 pub fn ingest_url(base: &str, source: &Source) -> String {
-    format!("{}/in/{}", base.trim_end_matches('/'), source.ingest_token)
+    format!("{}/{}", base.trim_end_matches('/'), source.ingest_token)
 }
 
 /// `RotateTokenOut`.

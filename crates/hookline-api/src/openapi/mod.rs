@@ -24,6 +24,7 @@
 //! `every_documented_operation_is_routed` fails when the document names a route the server
 //! does not have.
 
+pub mod environment;
 pub mod errors;
 pub mod links;
 pub mod params;
@@ -82,6 +83,7 @@ use crate::error::{FieldError, HttpErrorOut, ValidationOut};
         (name = "Background Task", description = "Long jobs (recoveries, replays): their progress and result."),
         (name = "Authentication", description = "App-portal tokens and logging out."),
         (name = "API Key", description = "Organisation and application keys (admin token only)."),
+        (name = "Environment", description = "Separate organisations in one Hookline, each with its own applications, event types, sources, keys and deliveries (admin token only). A key works in its own environment only; the admin token chooses one with the `Hookline-Environment` header."),
     )
 )]
 struct Base;
@@ -93,8 +95,10 @@ pub fn document() -> Value {
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let mut doc = serde_json::to_value(&openapi).unwrap_or_else(|_| json!({}));
     errors::add_to_operations(&mut doc["paths"]);
+    environment::add_to_operations(&mut doc["paths"]);
     links::add(&mut doc["paths"]);
     doc["components"]["responses"] = errors::components();
+    doc["components"]["parameters"] = json!({ "HooklineEnvironment": environment::parameter() });
     doc["components"]["securitySchemes"] = json!({
         "HTTPBearer": {
             "type": "http",

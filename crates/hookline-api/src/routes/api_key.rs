@@ -69,7 +69,7 @@ async fn create(
             read_only: fields.read_only,
         },
     };
-    let token = NewToken::generate(&scope);
+    let token = NewToken::generate(&scope, state.environment.as_ref());
     let key = ApiKey {
         id: KeyId::generate(),
         name: fields.name,

@@ -10,6 +10,7 @@ mod endpoint;
 mod endpoint_headers;
 mod endpoint_secret;
 mod endpoint_tools;
+mod environment;
 mod event_type;
 mod event_type_schema;
 pub(crate) mod events;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(poller::routes())
         .merge(stream::routes())
         .merge(api_key::routes())
+        .merge(environment::routes())
         .merge(portal::routes())
         .merge(operational_webhook::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))

@@ -60,7 +60,7 @@ async fn portal_access(
         app_id: app.id.clone(),
         read_only: body.read_only.unwrap_or(false),
     };
-    let token = NewToken::generate(&scope);
+    let token = NewToken::generate(&scope, state.environment.as_ref());
     let now = Timestamp::now();
     let key = ApiKey {
         id: KeyId::generate(),

@@ -9,6 +9,7 @@ pub mod attempt;
 pub mod attempt_headers;
 pub mod delivery;
 pub mod endpoint;
+pub mod environment;
 pub mod event_type;
 pub mod feed;
 pub mod message;
