@@ -14,7 +14,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0006_inbound.sql"),
     include_str!("schema/0007_operational_webhooks.sql"),
     include_str!("schema/0008_attempt_headers.sql"),
-    include_str!("schema/0009_environments.sql"),
+    include_str!("schema/0011_consumer_version.sql"),
+    include_str!("schema/0013_environments.sql"),
 ];
 
 /// The newest schema version this build knows.
