@@ -10,6 +10,7 @@
 //! - [`config`]: the validated settings `start` needs.
 //! - [`settings`]: defaults < `hookline.toml` < environment < flags, validated into a config.
 //! - [`bootstrap`]: the data directory and the admin token.
+//! - [`environments`]: the environments (separate organisations) beside the default one.
 //! - [`server`]: wiring the store, engine and API together.
 //! - [`secrets_key`]: the key that encrypts secrets at rest.
 //! - [`telemetry`]: the process's Prometheus recorder.
@@ -18,6 +19,7 @@
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod environments;
 mod peer;
 pub mod secrets_key;
 pub mod server;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
 use hookline_api::auth::AdminToken;
+use hookline_api::environments::dispatching;
 use hookline_api::observability::{HttpOptions, MetricsRender};
 use hookline_api::security::Security;
 use hookline_api::{ApiConfig, AppState};
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::environments::{Environments, Storage, Template};
 use crate::peer::{self, Peer};
 use crate::secrets_key;
 use crate::tls::{TlsFiles, TlsListener};
@@ -115,12 +117,12 @@ pub async fn start(
     }
     let mut delivery = config.delivery.clone();
     delivery.signer = signer.clone();
-    let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
+    let engine = DeliveryEngine::new(Arc::clone(&store), delivery.clone())
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
     let maintenance = maintenance.with_waker(engine.waker());
-    let state = AppState {
-        store,
+    let mut state = AppState {
+        store: Arc::clone(&store),
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
@@ -134,9 +136,28 @@ pub async fn start(
         environment: None,
         environments: None,
     };
+    let template = Template {
+        api: Arc::clone(&state.config),
+        admin: Arc::clone(&state.admin),
+        signer: state.signer.clone(),
+        security: Arc::clone(&state.security),
+        delivery,
+        maintenance: config.maintenance.clone(),
+        deliver: config.deliver,
+    };
+    let environments = Environments::start(
+        store,
+        Storage::sqlite(&config.data_dir),
+        template,
+        mode,
+        shutdown.clone(),
+    )
+    .await;
+    state.environments = Some(environments.weak_host());
+    let admin = Arc::clone(&state.admin);
     let addr = listener.local_addr()?;
     let app = hookline_api::observability::wrap(
-        hookline_api::router(state),
+        dispatching(hookline_api::router(state), environments.host(), admin),
         HttpOptions {
             metrics: crate::telemetry::prometheus()
                 .map(|handle| -> MetricsRender { std::sync::Arc::new(move || handle.render()) }),
@@ -161,6 +182,7 @@ pub async fn start(
     let stopped = tokio::spawn(async move {
         let _ = api_task.await;
         let _ = engine_task.await;
+        environments.stopped().await;
     });
     Ok(Server {
         addr,

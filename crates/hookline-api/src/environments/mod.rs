@@ -15,7 +15,7 @@
 
 pub mod dispatch;
 
-use futures::future::BoxFuture;
+pub use futures::future::BoxFuture;
 use hookline_core::EnvId;
 use hookline_store::environments::Environment;
 use hookline_store::{Page, PageRequest};

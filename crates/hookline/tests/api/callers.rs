@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 pub(crate) enum Auth {
     /// `Authorization: Bearer <token>`.
     Bearer(String),
+    /// `Authorization: Bearer <token>` and `Hookline-Environment: <environment>`.
+    BearerIn(String, String),
     /// A raw `Authorization` header value.
     Raw(&'static str),
     /// No `Authorization` header.
@@ -31,6 +33,9 @@ pub(crate) async fn call(
     let mut request = app.client.request(method, format!("{}{path}", app.address));
     request = match auth {
         Auth::Bearer(token) => request.bearer_auth(token),
+        Auth::BearerIn(token, environment) => request
+            .bearer_auth(token)
+            .header("hookline-environment", environment),
         Auth::Raw(value) => request.header("authorization", *value),
         Auth::Missing => request,
     };

@@ -15,6 +15,7 @@ mod engine_etiquette;
 mod engine_lanes;
 mod engine_safety;
 mod engine_schedules;
+mod environments;
 mod error_bodies;
 mod event_type_schemas;
 mod event_types;

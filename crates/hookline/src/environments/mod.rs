@@ -1,0 +1,370 @@
+//! The environments of a server: separate organisations, each a whole store of its own (see
+//! [`storage`]) with its own delivery engine and API ([`runtime`]), registered in the default
+//! environment's store.
+//!
+//! [`Environments`] opens an environment when a request first needs it, or at start for nodes
+//! that deliver (its deliveries must go on after a restart without waiting for a request), and
+//! keeps it open until it is deleted or the server stops. Nodes sharing a PostgreSQL database
+//! look at the registry every [`REGISTRY_CHECK`] to open environments created elsewhere (nodes
+//! that deliver) and close those deleted elsewhere; requests never wait for that check, as an
+//! environment a request names is looked up in the registry when it is not open yet.
+
+mod runtime;
+mod storage;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+use hookline_api::environments::{BoxFuture, EnvironmentHost};
+use hookline_api::error::ApiError;
+use hookline_core::{EnvId, Timestamp};
+use hookline_store::environments::Environment;
+use hookline_store::sqlite::MigrationMode;
+use hookline_store::{Order, Page, PageRequest, Store, StoreError};
+use tokio_util::sync::CancellationToken;
+
+pub use runtime::{OpenStore, Runtime, Template};
+pub use storage::Storage;
+
+/// How often nodes sharing a database look for environments created or deleted by others.
+pub const REGISTRY_CHECK: Duration = Duration::from_secs(10);
+
+/// Every environment of this server but the default one.
+#[derive(Debug, Clone)]
+pub struct Environments {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The default environment's store, which holds the registry.
+    registry: Arc<dyn Store>,
+    storage: Storage,
+    template: Template,
+    /// Migrations at open: applied, or only checked (`--no-migrate`). New environments are
+    /// always migrated: that is how their storage is made.
+    mode: MigrationMode,
+    shutdown: CancellationToken,
+    /// The environments open on this node.
+    open: RwLock<HashMap<EnvId, Runtime>>,
+    /// Opening, creating, deleting and closing happen one at a time.
+    changing: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Environments")
+            .field("storage", &self.storage)
+            .field("open", &self.read().len())
+            .finish()
+    }
+}
+
+impl Inner {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<EnvId, Runtime>> {
+        self.open.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<EnvId, Runtime>> {
+        self.open.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn internal(err: anyhow::Error) -> ApiError {
+    tracing::error!(error = format!("{err:#}"), "environment operation failed");
+    ApiError::Internal(format!("{err:#}"))
+}
+
+impl Environments {
+    /// Starts managing the environments registered in `registry`: nodes that deliver open them
+    /// all now, and nodes sharing the database watch the registry until `shutdown`.
+    pub async fn start(
+        registry: Arc<dyn Store>,
+        storage: Storage,
+        template: Template,
+        mode: MigrationMode,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let shared = storage.is_shared();
+        let environments = Self {
+            inner: Arc::new(Inner {
+                registry,
+                storage,
+                template,
+                mode,
+                shutdown,
+                open: RwLock::new(HashMap::new()),
+                changing: tokio::sync::Mutex::new(()),
+            }),
+        };
+        if let Err(err) = environments.sync().await {
+            tracing::error!(error = format!("{err:#}"), "cannot open the environments");
+        }
+        if shared {
+            tokio::spawn(watch(Arc::downgrade(&environments.inner)));
+        }
+        environments
+    }
+
+    /// The handle the dispatch layer keeps.
+    pub fn host(&self) -> Arc<dyn EnvironmentHost> {
+        Arc::new(self.clone())
+    }
+
+    /// The handle environments' own API states keep: it does not keep the environments alive
+    /// (they hold those states).
+    pub fn weak_host(&self) -> Arc<dyn EnvironmentHost> {
+        Arc::new(WeakHost(Arc::downgrade(&self.inner)))
+    }
+
+    /// Every registered environment.
+    async fn registered(&self) -> Result<Vec<Environment>, StoreError> {
+        let mut all = Vec::new();
+        let mut page = PageRequest::first(PageRequest::MAX_LIMIT, Order::Ascending);
+        loop {
+            let found = self.inner.registry.list_environments(&page).await?;
+            all.extend(found.items);
+            match found.iterator {
+                Some(next) if !found.done => page.iterator = Some(next),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// Opens environment `id` unless it is; the caller holds `changing`.
+    async fn open(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<axum::Router> {
+        if let Some(running) = self.inner.read().get(id) {
+            return Ok(running.router.clone());
+        }
+        let opened = self.inner.storage.open(id, mode).await?;
+        self.launch(id, opened).await
+    }
+
+    /// Starts environment `id` over its opened store; the caller holds `changing`.
+    async fn launch(&self, id: &EnvId, opened: OpenStore) -> anyhow::Result<axum::Router> {
+        let feed = opened.store.feed_signal();
+        let runtime = Runtime::start(
+            &self.inner.template,
+            Some(id.clone()),
+            opened,
+            Some(self.weak_host()),
+            &self.inner.shutdown,
+        )
+        .await
+        .inspect_err(|_| feed.close())?;
+        let router = runtime.router.clone();
+        self.inner.write().insert(id.clone(), runtime);
+        tracing::info!(environment = %id, "opened the environment");
+        Ok(router)
+    }
+
+    /// One look at the registry: opens what this node should run (every environment, on nodes
+    /// that deliver) and closes what was deleted by another node.
+    pub async fn sync(&self) -> anyhow::Result<()> {
+        let registered = self.registered().await?;
+        let _changing = self.inner.changing.lock().await;
+        let gone: Vec<EnvId> = self
+            .inner
+            .read()
+            .keys()
+            .filter(|id| !registered.iter().any(|e| &e.id == *id))
+            .cloned()
+            .collect();
+        for id in gone {
+            let runtime = self.inner.write().remove(&id);
+            if let Some(runtime) = runtime {
+                runtime.stop().await;
+                tracing::info!(environment = %id, "closed an environment deleted elsewhere");
+            }
+        }
+        if self.inner.template.deliver {
+            for environment in registered {
+                if let Err(err) = self.open(&environment.id, self.inner.mode).await {
+                    tracing::error!(
+                        environment = %environment.id,
+                        error = format!("{err:#}"),
+                        "cannot open the environment; its deliveries wait"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until every open environment's engine has stopped (after the shutdown token),
+    /// and lets them go.
+    pub async fn stopped(&self) {
+        let _changing = self.inner.changing.lock().await;
+        let all: Vec<Runtime> = self.inner.write().drain().map(|(_, r)| r).collect();
+        for runtime in all {
+            runtime.stopped().await;
+        }
+    }
+
+    async fn router_of(&self, id: &EnvId) -> Result<Option<axum::Router>, ApiError> {
+        if let Some(running) = self.inner.read().get(id) {
+            return Ok(Some(running.router.clone()));
+        }
+        let _changing = self.inner.changing.lock().await;
+        if self.inner.registry.get_environment(id).await?.is_none() {
+            return Ok(None);
+        }
+        self.open(id, self.inner.mode)
+            .await
+            .map(Some)
+            .map_err(internal)
+    }
+
+    async fn create(&self, name: String) -> Result<Environment, ApiError> {
+        let environment = Environment {
+            id: EnvId::generate(),
+            name,
+            created_at: Timestamp::now(),
+        };
+        let id = environment.id.clone();
+        let _changing = self.inner.changing.lock().await;
+        // Storage first, then the registry: no one sees an environment it cannot open.
+        let opened = self
+            .inner
+            .storage
+            .open(&id, MigrationMode::Apply)
+            .await
+            .map_err(internal)?;
+        if let Err(err) = self
+            .inner
+            .registry
+            .create_environment(environment.clone())
+            .await
+        {
+            // Its store's background work (PostgreSQL notifications) ends with its feed.
+            opened.store.feed_signal().close();
+            drop(opened);
+            self.discard(&id).await;
+            return Err(err.into());
+        }
+        if let Err(err) = self.launch(&id, opened).await {
+            let _ = self.inner.registry.delete_environment(&id).await;
+            self.discard(&id).await;
+            return Err(internal(err));
+        }
+        tracing::info!(environment = %id, "created an environment");
+        Ok(environment)
+    }
+
+    /// Removes the storage of an environment no one can reach any more.
+    async fn discard(&self, id: &EnvId) {
+        if let Err(err) = self.inner.storage.destroy(id).await {
+            tracing::error!(
+                environment = %id,
+                error = format!("{err:#}"),
+                "cannot remove the environment's storage; remove it by hand"
+            );
+        }
+    }
+
+    async fn delete(&self, id: &EnvId) -> Result<(), ApiError> {
+        let _changing = self.inner.changing.lock().await;
+        match self.inner.registry.delete_environment(id).await {
+            Err(StoreError::NotFound) => return Err(ApiError::not_found("environment")),
+            other => other?,
+        }
+        let runtime = self.inner.write().remove(id);
+        if let Some(runtime) = runtime {
+            runtime.stop().await;
+        }
+        self.discard(id).await;
+        tracing::info!(environment = %id, "deleted an environment");
+        Ok(())
+    }
+}
+
+/// Looks at the registry every [`REGISTRY_CHECK`] until the server stops.
+async fn watch(inner: Weak<Inner>) {
+    loop {
+        let Some(shutdown) = inner.upgrade().map(|i| i.shutdown.clone()) else {
+            return;
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(REGISTRY_CHECK) => {}
+        }
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        if let Err(err) = (Environments { inner }).sync().await {
+            tracing::warn!(
+                error = format!("{err:#}"),
+                "cannot read the environment registry"
+            );
+        }
+    }
+}
+
+impl EnvironmentHost for Environments {
+    fn list<'a>(
+        &'a self,
+        page: &'a PageRequest,
+    ) -> BoxFuture<'a, Result<Page<Environment>, ApiError>> {
+        Box::pin(async move { Ok(self.inner.registry.list_environments(page).await?) })
+    }
+
+    fn get<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<Option<Environment>, ApiError>> {
+        Box::pin(async move { Ok(self.inner.registry.get_environment(id).await?) })
+    }
+
+    fn router<'a>(
+        &'a self,
+        id: &'a EnvId,
+    ) -> BoxFuture<'a, Result<Option<axum::Router>, ApiError>> {
+        Box::pin(self.router_of(id))
+    }
+
+    fn create(&self, name: String) -> BoxFuture<'_, Result<Environment, ApiError>> {
+        Box::pin(Environments::create(self, name))
+    }
+
+    fn delete<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(Environments::delete(self, id))
+    }
+}
+
+/// [`Environments`] without keeping them alive.
+#[derive(Debug)]
+struct WeakHost(Weak<Inner>);
+
+impl WeakHost {
+    fn get(&self) -> Result<Environments, ApiError> {
+        self.0
+            .upgrade()
+            .map(|inner| Environments { inner })
+            .ok_or_else(|| ApiError::Unavailable("the server is stopping".into()))
+    }
+}
+
+impl EnvironmentHost for WeakHost {
+    fn list<'a>(
+        &'a self,
+        page: &'a PageRequest,
+    ) -> BoxFuture<'a, Result<Page<Environment>, ApiError>> {
+        Box::pin(async move { self.get()?.list(page).await })
+    }
+
+    fn get<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<Option<Environment>, ApiError>> {
+        Box::pin(async move { EnvironmentHost::get(&self.get()?, id).await })
+    }
+
+    fn router<'a>(
+        &'a self,
+        id: &'a EnvId,
+    ) -> BoxFuture<'a, Result<Option<axum::Router>, ApiError>> {
+        Box::pin(async move { self.get()?.router_of(id).await })
+    }
+
+    fn create(&self, name: String) -> BoxFuture<'_, Result<Environment, ApiError>> {
+        Box::pin(async move { Environments::create(&self.get()?, name).await })
+    }
+
+    fn delete<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(async move { Environments::delete(&self.get()?, id).await })
+    }
+}

@@ -1,0 +1,145 @@
+//! One environment running: its delivery engine and housekeeping, and the API state and router
+//! over its store. The default environment and every other one are started alike.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use hookline_api::auth::AdminToken;
+use hookline_api::environments::EnvironmentHost;
+use hookline_api::security::Security;
+use hookline_api::{ApiConfig, AppState};
+use hookline_core::EnvId;
+use hookline_core::model::Attempt;
+use hookline_delivery::maintenance::{Maintenance, MaintenanceConfig};
+use hookline_delivery::signing::{Signer, seal_unsealed_secrets};
+use hookline_delivery::{DeliveryConfig, DeliveryEngine};
+use hookline_store::feed::FeedSignal;
+use hookline_store::{PgStore, Store};
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// What every environment's runtime shares: settings, the admin token, the signer, the rate
+/// limits (so a key's bucket, and the admin token's, is one across environments).
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// API settings.
+    pub api: Arc<ApiConfig>,
+    /// The admin token, valid in every environment.
+    pub admin: Arc<AdminToken>,
+    /// Seals and opens secrets (one key for every environment).
+    pub signer: Signer,
+    /// Rate-limit buckets and the other state of the request guards.
+    pub security: Arc<Security>,
+    /// Delivery engine settings (with `signer`).
+    pub delivery: DeliveryConfig,
+    /// Housekeeping settings.
+    pub maintenance: MaintenanceConfig,
+    /// Whether this node runs delivery engines (and housekeeping).
+    pub deliver: bool,
+}
+
+/// An environment's store, with its PostgreSQL handle when it is one (for wake-ups from other
+/// nodes and handing endpoints back at stop).
+#[derive(Debug, Clone)]
+pub struct OpenStore {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The same store when it is PostgreSQL.
+    pub postgres: Option<PgStore>,
+}
+
+/// A started environment.
+#[derive(Debug)]
+pub struct Runtime {
+    /// Its API state (its store, its engine's waker).
+    pub state: AppState,
+    /// Its API.
+    pub router: axum::Router,
+    /// Its housekeeping, callable for a pass at a time.
+    pub maintenance: Maintenance,
+    /// Wakes its pull consumers; closed when it stops.
+    pub feed: FeedSignal,
+    /// Its engine's recorded attempts.
+    pub attempts: broadcast::Receiver<Attempt>,
+    stop: CancellationToken,
+    stopped: JoinHandle<()>,
+}
+
+impl Runtime {
+    /// Starts environment `environment` (`None`: the default one) over `opened`: its engine and
+    /// housekeeping when the node delivers, until `shutdown` or [`Runtime::stop`].
+    pub async fn start(
+        template: &Template,
+        environment: Option<EnvId>,
+        opened: OpenStore,
+        host: Option<Arc<dyn EnvironmentHost>>,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<Self> {
+        let OpenStore { store, postgres } = opened;
+        let sealed = seal_unsealed_secrets(store.as_ref(), &template.signer).await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                environment = ?environment,
+                "encrypted endpoint secrets that were stored in the clear"
+            );
+        }
+        let engine = DeliveryEngine::new(Arc::clone(&store), template.delivery.clone())
+            .context("cannot build the HTTP client for deliveries")?;
+        let attempts = engine.subscribe();
+        if let Some(pg) = &postgres {
+            // Deliveries planned by any node (NOTIFY hookline_due) wake this node's engine.
+            let waker = engine.waker();
+            pg.on_due(move || waker.wake());
+        }
+        let maintenance = Maintenance::new(Arc::clone(&store), template.maintenance.clone())
+            .with_waker(engine.waker());
+        let feed = store.feed_signal();
+        let state = AppState {
+            store,
+            config: Arc::clone(&template.api),
+            waker: engine.waker(),
+            admin: Arc::clone(&template.admin),
+            signer: template.signer.clone(),
+            security: Arc::clone(&template.security),
+            payload_schemas: Default::default(),
+            environment,
+            environments: host,
+        };
+        let router = hookline_api::router(state.clone());
+
+        let stop = shutdown.child_token();
+        let closing = (stop.clone(), feed.clone());
+        tokio::spawn(async move {
+            closing.0.cancelled().await;
+            closing.1.close();
+        });
+        let stopped = if template.deliver {
+            tokio::spawn(maintenance.clone().run(stop.clone()));
+            tokio::spawn(engine.run(stop.clone()))
+        } else {
+            tokio::spawn(async {})
+        };
+        Ok(Self {
+            state,
+            router,
+            maintenance,
+            feed,
+            attempts,
+            stop,
+            stopped,
+        })
+    }
+
+    /// Stops the engine and housekeeping and waits for in-flight deliveries to drain.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.stopped.await;
+    }
+
+    /// Waits until the engine has stopped (after the shutdown token given to `start`).
+    pub async fn stopped(self) {
+        let _ = self.stopped.await;
+    }
+}
