@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
-use crate::environments::{Environments, Storage, Template};
+use crate::environments::{Environments, Storage, Template, forward_attempts};
 use crate::peer::{self, Peer};
 use crate::secrets_key;
 use crate::tls::{TlsFiles, TlsListener};
@@ -58,7 +58,7 @@ pub struct Server {
     pub admin_token: String,
     /// Where the token came from (to tell the operator once).
     pub token_source: TokenSource,
-    /// Attempts as they are recorded (for tests and tools).
+    /// Attempts as they are recorded, in every environment (for tests and tools).
     pub attempts: broadcast::Receiver<Attempt>,
     /// Housekeeping (auto-disable, retention); runs on its own, callable for a pass at a time.
     pub maintenance: Maintenance,
@@ -119,7 +119,9 @@ pub async fn start(
     delivery.signer = signer.clone();
     let engine = DeliveryEngine::new(Arc::clone(&store), delivery.clone())
         .context("cannot build the HTTP client for deliveries")?;
-    let attempts = engine.subscribe();
+    // Every environment's attempts, this one's included, are announced on one channel.
+    let (all_attempts, attempts) = broadcast::channel(1024);
+    forward_attempts(engine.subscribe(), all_attempts.clone());
     let maintenance = maintenance.with_waker(engine.waker());
     let mut state = AppState {
         store: Arc::clone(&store),
@@ -144,6 +146,7 @@ pub async fn start(
         delivery,
         maintenance: config.maintenance.clone(),
         deliver: config.deliver,
+        attempts: all_attempts,
     };
     let environments = Environments::start(
         store,

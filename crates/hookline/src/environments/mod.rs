@@ -24,7 +24,7 @@ use hookline_store::sqlite::MigrationMode;
 use hookline_store::{Order, Page, PageRequest, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
-pub use runtime::{OpenStore, Runtime, Template};
+pub use runtime::{OpenStore, Runtime, Template, forward_attempts};
 pub use storage::Storage;
 
 /// How often nodes sharing a database look for environments created or deleted by others.

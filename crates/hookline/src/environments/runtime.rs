@@ -37,6 +37,8 @@ pub struct Template {
     pub maintenance: MaintenanceConfig,
     /// Whether this node runs delivery engines (and housekeeping).
     pub deliver: bool,
+    /// Where every environment's recorded attempts are announced (for tests and tools).
+    pub attempts: broadcast::Sender<Attempt>,
 }
 
 /// An environment's store, with its PostgreSQL handle when it is one (for wake-ups from other
@@ -60,8 +62,6 @@ pub struct Runtime {
     pub maintenance: Maintenance,
     /// Wakes its pull consumers; closed when it stops.
     pub feed: FeedSignal,
-    /// Its engine's recorded attempts.
-    pub attempts: broadcast::Receiver<Attempt>,
     stop: CancellationToken,
     stopped: JoinHandle<()>,
 }
@@ -87,7 +87,7 @@ impl Runtime {
         }
         let engine = DeliveryEngine::new(Arc::clone(&store), template.delivery.clone())
             .context("cannot build the HTTP client for deliveries")?;
-        let attempts = engine.subscribe();
+        forward_attempts(engine.subscribe(), template.attempts.clone());
         if let Some(pg) = &postgres {
             // Deliveries planned by any node (NOTIFY hookline_due) wake this node's engine.
             let waker = engine.waker();
@@ -126,7 +126,6 @@ impl Runtime {
             router,
             maintenance,
             feed,
-            attempts,
             stop,
             stopped,
         })
@@ -142,4 +141,22 @@ impl Runtime {
     pub async fn stopped(self) {
         let _ = self.stopped.await;
     }
+}
+
+/// Announces an engine's recorded attempts on the server-wide channel, until the engine stops.
+pub fn forward_attempts(
+    mut recorded: broadcast::Receiver<Attempt>,
+    to: broadcast::Sender<Attempt>,
+) {
+    tokio::spawn(async move {
+        loop {
+            match recorded.recv().await {
+                Ok(attempt) => {
+                    let _ = to.send(attempt);
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
 }

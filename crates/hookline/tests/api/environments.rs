@@ -3,7 +3,7 @@
 //! the admin token chooses one with the `Hookline-Environment` header.
 
 use hookline_testkit::app::TEST_TOKEN;
-use hookline_testkit::{TestApp, TestReceiver, spawn_app};
+use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -205,6 +205,57 @@ async fn an_environment_delivers_its_messages_to_its_endpoints() {
     assert_eq!(request.uri.path(), "/staging");
     assert_eq!(request.header("webhook-id"), sent.str("id"));
     crate::assert_signed(&request, &secret);
+}
+
+#[tokio::test]
+async fn a_restarted_server_delivers_what_its_environments_had_planned_without_a_request() {
+    // The first run plans deliveries without sending any; the second must send them although
+    // nothing asks for the environment.
+    let app = spawn_app_with(|mut config| {
+        config.deliver = false;
+        config
+    })
+    .await;
+    let mut receiver = TestReceiver::start().await;
+    let env = create_environment(&app, "staging").await;
+    let admin = admin_in(&env);
+    let created = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/app",
+        Some(json!({ "name": "Acme" })),
+    )
+    .await;
+    let app_id = created.str("id");
+    let endpoint = call(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/endpoint"),
+        Some(json!({ "url": receiver.endpoint("/later") })),
+    )
+    .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let sent = call(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/msg"),
+        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+
+    let _app = app
+        .restart_with(|mut config| {
+            config.deliver = true;
+            config
+        })
+        .await;
+    let request = receiver.next_request().await;
+    assert_eq!(request.uri.path(), "/later");
+    assert_eq!(request.header("webhook-id"), sent.str("id"));
 }
 
 #[tokio::test]

@@ -1,18 +1,12 @@
-//! Every route under every kind of caller: the admin token, an organisation key, an app key on
-//! its own application and on another, a revoked key, an expired key, no key, and malformed
-//! `Authorization` headers.
+//! The route table: every route, the status its success answers with, and how it treats
+//! application-scoped keys.
 
-use hookline_store::keys::KeyScope;
-use hookline_testkit::app::TEST_TOKEN;
-use hookline_testkit::{TestApp, TestReceiver, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::callers::{Auth, call, create_key, expired_key, key_token};
-
 /// How a route treats application-scoped keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// No token needed.
     Public,
     /// Organisation-level: app keys get 403.
@@ -27,12 +21,12 @@ enum Kind {
     AdminOnly,
 }
 
-struct Route {
-    method: Method,
-    path: &'static str,
-    body: Option<Value>,
-    ok: u16,
-    kind: Kind,
+pub(super) struct Route {
+    pub(super) method: Method,
+    pub(super) path: &'static str,
+    pub(super) body: Option<Value>,
+    pub(super) ok: u16,
+    pub(super) kind: Kind,
 }
 
 fn route(method: Method, path: &'static str, body: Option<Value>, ok: u16, kind: Kind) -> Route {
@@ -46,7 +40,7 @@ fn route(method: Method, path: &'static str, body: Option<Value>, ok: u16, kind:
 }
 
 /// Every route, destructive ones last.
-fn routes(receiver_url: &str) -> Vec<Route> {
+pub(super) fn routes(receiver_url: &str) -> Vec<Route> {
     use Kind::*;
     use Method as M;
     let url = json!({ "url": receiver_url });
@@ -344,6 +338,26 @@ fn routes(receiver_url: &str) -> Vec<Route> {
             200,
             Org,
         ),
+        // Pull feeds, inbound sources and operational webhook endpoints.
+        route(M::GET, "/api/v1/events", None, 200, Org),
+        route(M::GET, "/api/v1/app/{app}/events", None, 200, InApp),
+        route(M::GET, "/ingest/api/v1/source", None, 200, Org),
+        route(M::GET, "/ingest/api/v1/source/{src}", None, 200, Org),
+        route(M::GET, "/ingest/api/v1/source/{src}/log", None, 200, Org),
+        route(
+            M::GET,
+            "/api/v1/operational-webhook/endpoint",
+            None,
+            200,
+            Org,
+        ),
+        route(
+            M::GET,
+            "/api/v1/operational-webhook/endpoint/{opep}",
+            None,
+            200,
+            Org,
+        ),
         route(M::GET, "/api/v1/api-key", None, 200, AdminOnly),
         route(
             M::POST,
@@ -378,204 +392,4 @@ fn routes(receiver_url: &str) -> Vec<Route> {
         route(M::DELETE, "/api/v1/api-key/{key}", None, 204, AdminOnly),
         route(M::DELETE, "/api/v1/app/{app}", None, 204, AppItself),
     ]
-}
-
-/// The resources a route's placeholders name.
-#[derive(Debug, Clone)]
-struct Fixture {
-    tag: String,
-    app: String,
-    et: String,
-    ep: String,
-    msg: String,
-    atmpt: String,
-    key: String,
-    task: String,
-}
-
-impl Fixture {
-    fn fill(&self, template: &str) -> String {
-        template
-            .replace("{tag}", &self.tag)
-            .replace("{app}", &self.app)
-            .replace("{et}", &self.et)
-            .replace("{ep}", &self.ep)
-            .replace("{msg}", &self.msg)
-            .replace("{atmpt}", &self.atmpt)
-            .replace("{key}", &self.key)
-            .replace("{task}", &self.task)
-    }
-
-    fn fill_body(&self, body: &Option<Value>) -> Option<Value> {
-        body.as_ref().map(|b| {
-            serde_json::from_str(&self.fill(&b.to_string())).expect("a filled body is JSON")
-        })
-    }
-}
-
-/// An application with an event type, an endpoint, a delivered message and its attempt.
-async fn fixture(app: &mut TestApp, receiver: &mut TestReceiver, tag: &str) -> Fixture {
-    let app_id = app.create_app(tag).await;
-    let et = format!("scoped.{tag}");
-    app.create_event_type(&et).await;
-    let endpoint = app
-        .create_endpoint(&app_id, json!({ "url": receiver.endpoint("/") }))
-        .await;
-    let msg = app
-        .send_message(&app_id, json!({ "eventType": et, "payload": { "n": 1 } }))
-        .await;
-    let msg_id = msg["id"].as_str().expect("message id");
-    // Earlier tables' messages may still be arriving: wait for this one's.
-    while receiver.next_request().await.header("webhook-id") != msg_id {}
-    let attempt = loop {
-        let attempt = app.next_attempt().await;
-        if attempt.msg_id.as_str() == msg_id {
-            break attempt;
-        }
-    };
-    let key = create_key(app, json!({ "name": format!("throwaway {tag}") })).await;
-    let task = app
-        .post(
-            &format!(
-                "/api/v1/app/{app_id}/endpoint/{}/recover",
-                endpoint["id"].as_str().expect("endpoint id")
-            ),
-            json!({ "since": "2020-01-01T00:00:00Z" }),
-        )
-        .await;
-    assert_eq!(task.status, 202, "{}", task.body);
-    Fixture {
-        tag: tag.to_owned(),
-        app: app_id,
-        et,
-        ep: endpoint["id"].as_str().expect("endpoint id").to_owned(),
-        msg: msg["id"].as_str().expect("message id").to_owned(),
-        atmpt: attempt.id.to_string(),
-        key: key["id"].as_str().expect("key id").to_owned(),
-        task: task.body["id"].as_str().expect("task id").to_owned(),
-    }
-}
-
-/// What a caller should get on a route, given whose application the path names.
-#[derive(Debug, Clone, Copy)]
-enum Caller {
-    Admin,
-    OrgKey,
-    OwnAppKey,
-    OtherAppKey,
-    Refused,
-}
-
-fn expected(caller: Caller, route: &Route) -> u16 {
-    use Kind::*;
-    match (caller, route.kind) {
-        (_, Public) => route.ok,
-        (Caller::Refused, _) => 401,
-        (Caller::Admin, _) => route.ok,
-        (Caller::OrgKey, AdminOnly) => 403,
-        (Caller::OrgKey, _) => route.ok,
-        (Caller::OwnAppKey | Caller::OtherAppKey, Catalogue) => route.ok,
-        (Caller::OwnAppKey, InApp) => route.ok,
-        (Caller::OtherAppKey, InApp) => 404,
-        (Caller::OwnAppKey | Caller::OtherAppKey, Org | AppItself | AdminOnly) => 403,
-    }
-}
-
-async fn check_every_route(
-    app: &TestApp,
-    receiver_url: &str,
-    caller: Caller,
-    auth: &Auth,
-    fx: &Fixture,
-) {
-    for route in routes(receiver_url) {
-        let path = fx.fill(route.path);
-        let response = call(
-            app,
-            auth,
-            route.method.clone(),
-            &path,
-            fx.fill_body(&route.body),
-        )
-        .await;
-        let want = expected(caller, &route);
-        assert_eq!(
-            response.status.as_u16(),
-            want,
-            "{caller:?} {} {path}: {}",
-            route.method,
-            response.body
-        );
-        if want >= 400 {
-            assert!(
-                response.body["code"].is_string() && response.body["detail"].is_string(),
-                "{caller:?} {} {path}: the error body is not the contract's: {}",
-                route.method,
-                response.body
-            );
-        }
-        if matches!(caller, Caller::OtherAppKey) && route.kind == Kind::InApp {
-            // A missing application answers exactly like someone else's.
-            let missing = call(
-                app,
-                auth,
-                route.method.clone(),
-                &path.replace(&fx.app, "app_2Ad5Lg3XfT6jHbWq9Zk1Rm"),
-                fx.fill_body(&route.body),
-            )
-            .await;
-            assert_eq!(
-                (missing.status, &missing.body),
-                (response.status, &response.body),
-                "{} {path} tells another app's resources from missing ones",
-                route.method
-            );
-        }
-    }
-}
-
-#[tokio::test]
-async fn every_route_answers_each_kind_of_caller_as_its_scope_allows() {
-    let mut app = spawn_app().await;
-    let mut receiver = TestReceiver::start().await;
-    let receiver_url = receiver.endpoint("/");
-
-    let admin = fixture(&mut app, &mut receiver, "admin").await;
-    let admin_auth = Auth::Bearer(TEST_TOKEN.to_owned());
-    check_every_route(&app, &receiver_url, Caller::Admin, &admin_auth, &admin).await;
-
-    let org = fixture(&mut app, &mut receiver, "org").await;
-    let org_auth = Auth::Bearer(key_token(&app, json!({ "name": "org" })).await);
-    check_every_route(&app, &receiver_url, Caller::OrgKey, &org_auth, &org).await;
-
-    let own = fixture(&mut app, &mut receiver, "own").await;
-    let own_auth = Auth::Bearer(key_token(&app, json!({ "name": "own", "appId": own.app })).await);
-    check_every_route(&app, &receiver_url, Caller::OwnAppKey, &own_auth, &own).await;
-
-    // An app key used on another application's paths; its own app is `own`.
-    let other = fixture(&mut app, &mut receiver, "other").await;
-    check_every_route(&app, &receiver_url, Caller::OtherAppKey, &own_auth, &other).await;
-
-    let revoked = create_key(&app, json!({ "name": "revoked" })).await;
-    let revoke = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/api-key/{}", revoked["id"].as_str().expect("id")),
-            None,
-        )
-        .await;
-    assert_eq!(revoke.status, 204);
-    let expired = expired_key(&app, KeyScope::Organization).await;
-    let refused = [
-        Auth::Bearer(revoked["token"].as_str().expect("token").to_owned()),
-        Auth::Bearer(expired),
-        Auth::Bearer("hl_sk_not-a-real-key".into()),
-        Auth::Missing,
-        Auth::Raw("Basic dXNlcjpwYXNz"),
-        Auth::Raw("Bearer"),
-        Auth::Raw(TEST_TOKEN),
-    ];
-    for auth in &refused {
-        check_every_route(&app, &receiver_url, Caller::Refused, auth, &other).await;
-    }
 }
