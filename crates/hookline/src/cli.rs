@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::config::Config;
-pub use crate::settings::LogFormat;
+pub use crate::settings::{LogFormat, Role};
 use crate::settings::{Settings, SettingsError};
 
 /// Hookline: a self-hosted webhooks platform.
@@ -26,7 +26,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the API and the delivery engine (SQLite in the data directory; no setup needed).
+    /// Run the API and the delivery engine (SQLite in the data directory, no setup needed; or
+    /// PostgreSQL with --database-url, shared by any number of nodes).
     Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(MigrateArgs),
@@ -52,21 +53,52 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Which database, for every command that opens it.
+#[derive(Debug, clap::Args, Serialize)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL (`postgres://user:password@host:5432/database?sslmode=verify-full`) for
+    /// nodes sharing one database; unset keeps SQLite in the data directory.
+    #[arg(long, env = "HOOKLINE_DATABASE_URL", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+
+    /// Connections to PostgreSQL this node keeps open at most [default: 16].
+    #[arg(long, env = "HOOKLINE_DATABASE_POOL_SIZE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_pool_size: Option<u32>,
+}
+
 /// Settings of `hookline migrate`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, clap::Args, Serialize)]
 pub struct MigrateArgs {
     /// Configuration file [default: ./hookline.toml when it exists].
     #[arg(long, env = "HOOKLINE_CONFIG")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
+    #[serde(flatten)]
     pub data: DataArgs,
+
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
+    /// With PostgreSQL: the secrets key every node uses; checked against the database.
+    #[arg(long, env = "HOOKLINE_SECRETS_KEY", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets_key: Option<String>,
+
+    /// With PostgreSQL and --secrets-key: the admin token every node must use from now on.
+    #[arg(long, env = "HOOKLINE_ADMIN_TOKEN", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_token: Option<String>,
 }
 
 impl MigrateArgs {
-    /// The settings, of which `migrate` uses the data directory.
+    /// The settings, of which `migrate` uses the database, the secrets key and the admin token.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
-        Settings::load(self.config.as_deref(), &self.data)
+        Settings::load(self.config.as_deref(), self)
     }
 }
 
@@ -82,6 +114,10 @@ pub struct PruneArgs {
     #[serde(flatten)]
     pub data: DataArgs,
 
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
     /// Keep this many days of messages and attempts [default: 90].
     #[arg(long, env = "HOOKLINE_RETENTION_DAYS")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,7 +125,7 @@ pub struct PruneArgs {
 }
 
 impl PruneArgs {
-    /// The settings, of which `prune` uses the data directory and the retention period.
+    /// The settings, of which `prune` uses the database and the retention period.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
         Settings::load(self.config.as_deref(), self)
     }
@@ -112,6 +148,17 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[serde(flatten)]
     pub data: DataArgs,
+
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
+    /// What this node does: `api` (the API, no deliveries), `worker` (deliveries and
+    /// housekeeping; HTTP only for health and metrics) or `all`. Splitting needs PostgreSQL
+    /// [default: all].
+    #[arg(long, env = "HOOKLINE_ROLE", value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 
     /// Admin API key (at least 16 characters). When unset, one is generated on first start,
     /// printed once, and saved to `<data dir>/admin-token`.
@@ -277,6 +324,7 @@ impl ServeArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::database::Database;
     use crate::settings::{days, parse_schedule};
     use hookline_api::rate_limit::RateLimitConfig;
     use hookline_delivery::keyring::{HeaderStyle, KeyKind};
@@ -355,6 +403,50 @@ mod tests {
         );
         let err = config_with(&["--retention-days", "0"]).expect_err("refused");
         assert!(err.to_string().contains("HOOKLINE_RETENTION_DAYS"), "{err}");
+    }
+
+    #[test]
+    fn a_postgres_url_and_a_role_split_the_work_and_sqlite_refuses_to_split() {
+        let default = config_with(&[]).expect("valid");
+        assert_eq!(default.database, Database::Sqlite);
+        assert!(default.api && default.deliver);
+
+        let url = "postgresql://hook:pw@127.0.0.1:5432/hookline";
+        let worker = config_with(&["--database-url", url, "--role", "worker"]).expect("valid");
+        assert_eq!(
+            worker.database,
+            Database::Postgres {
+                url: url.into(),
+                pool_size: 16
+            }
+        );
+        assert!(!worker.api && worker.deliver);
+        let api = config_with(&[
+            "--database-url",
+            url,
+            "--role",
+            "api",
+            "--database-pool-size",
+            "4",
+        ])
+        .expect("valid");
+        assert!(api.api && !api.deliver);
+        assert!(matches!(
+            api.database,
+            Database::Postgres { pool_size: 4, .. }
+        ));
+
+        let err = config_with(&["--role", "api"]).expect_err("SQLite cannot be shared");
+        assert!(err.to_string().contains("HOOKLINE_ROLE"), "{err}");
+        let err = config_with(&["--database-url", "mysql://root:pw@db/x"]).expect_err("refused");
+        assert!(err.to_string().contains("HOOKLINE_DATABASE_URL"), "{err}");
+        assert!(!err.to_string().contains("pw@"), "{err}");
+        let err = config_with(&["--database-url", url, "--database-pool-size", "0"])
+            .expect_err("refused");
+        assert!(
+            err.to_string().contains("HOOKLINE_DATABASE_POOL_SIZE"),
+            "{err}"
+        );
     }
 
     #[test]

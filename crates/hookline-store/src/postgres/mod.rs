@@ -121,6 +121,40 @@ impl PgStore {
     pub fn on_due(&self, wake: impl Fn() + Send + Sync + 'static) {
         self.due.set(wake);
     }
+
+    /// The sealed value every node sharing the database must be able to open (`secrets_check`):
+    /// the stored one, or `proposed` after storing it when there is none yet, so of nodes
+    /// starting together exactly one decides.
+    pub async fn secrets_check(&self, proposed: &str) -> StoreResult<String> {
+        let client = self.db.client().await?;
+        let now = hookline_core::Timestamp::now().as_millis();
+        client
+            .execute(
+                "INSERT INTO secrets_check (only_row, sealed, updated_at) VALUES (TRUE, $1, $2) \
+                 ON CONFLICT (only_row) DO NOTHING",
+                &[&proposed, &now],
+            )
+            .await?;
+        let row = client
+            .query_one("SELECT sealed FROM secrets_check", &[])
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// Replaces the sealed value (`hookline migrate` recording a new admin token).
+    pub async fn replace_secrets_check(&self, sealed: &str) -> StoreResult<()> {
+        let client = self.db.client().await?;
+        let now = hookline_core::Timestamp::now().as_millis();
+        client
+            .execute(
+                "INSERT INTO secrets_check (only_row, sealed, updated_at) VALUES (TRUE, $1, $2) \
+                 ON CONFLICT (only_row) DO UPDATE SET sealed = EXCLUDED.sealed, \
+                 updated_at = EXCLUDED.updated_at",
+                &[&sealed, &now],
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 /// The error a method not yet ported to PostgreSQL answers with.
