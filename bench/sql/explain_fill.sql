@@ -1,0 +1,61 @@
+-- Fills a freshly migrated Hookline database with a large, plausible history for bench/explain:
+-- 1,000 applications with 10 endpoints each, 1,000,000 messages (one delivery and one attempt
+-- each, one feed row each), 99% delivered, 1% waiting (half due now, half later). Ids are the
+-- same shape as real ones (prefix + sortable text), times are Unix milliseconds over the last
+-- ~11.5 days. Triggers are off during the fill (they would do per-row work the data already has).
+
+\set ON_ERROR_STOP on
+SET session_replication_role = replica;
+SET synchronous_commit = off;
+
+INSERT INTO applications (id, uid, name, metadata, throttle_rate, created_at, updated_at, kind)
+SELECT 'app_' || lpad(a::text, 22, '0'), 'customer-' || a, 'Customer ' || a, '{}', NULL,
+       0, 0, 'customer'
+FROM generate_series(0, 999) AS a;
+
+INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled,
+                       throttle_rate, metadata, headers, secret, created_at, updated_at)
+SELECT 'ep_' || lpad(e::text, 23, '0'), 'app_' || lpad((e / 10)::text, 22, '0'), NULL,
+       'https://receiver.example.com/' || e, '', NULL, NULL, FALSE, NULL, '{}', '{}',
+       'hlenc1:sealed', 0, 0
+FROM generate_series(0, 9999) AS e;
+
+-- Message i belongs to application i % 1000 and goes to that application's endpoint
+-- (i / 1000) % 10, so every endpoint has ~100 messages and every application ~1,000.
+CREATE TEMP TABLE fill AS
+SELECT i,
+       'msg_' || lpad(i::text, 23, '0') AS msg_id,
+       'app_' || lpad((i % 1000)::text, 22, '0') AS app_id,
+       'ep_' || lpad(((i % 1000) * 10 + (i / 1000) % 10)::text, 23, '0') AS endpoint_id,
+       (extract(epoch FROM now()) * 1000)::bigint - (1000000 - i) * 1000 AS created_at
+FROM generate_series(0, 999999) AS i;
+
+INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
+SELECT msg_id, app_id, 'invoice.paid', NULL, NULL, '{"invoice":' || i || '}', created_at
+FROM fill;
+
+INSERT INTO message_feed (msg_id, app_id, seq)
+SELECT msg_id, app_id, i + 1 FROM fill;
+SELECT setval('message_feed_seq', 1000000);
+
+-- 1% waiting: every 100th message, due in the past for even ones, in the future for odd ones.
+INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, attempt_count,
+                        next_attempt_at, created_at, updated_at, manual)
+SELECT 'dlv_' || lpad(i::text, 23, '0'), msg_id, endpoint_id, app_id,
+       CASE WHEN i % 100 = 0 THEN 1 ELSE 0 END, 1,
+       CASE WHEN i % 100 <> 0 THEN NULL
+            WHEN i % 200 = 0 THEN created_at + 60000
+            ELSE (extract(epoch FROM now()) * 1000)::bigint + 3600000 END,
+       created_at, created_at, FALSE
+FROM fill;
+
+INSERT INTO attempts (id, delivery_id, msg_id, endpoint_id, app_id, url, status,
+                      response_status_code, response, response_duration_ms, trigger_type,
+                      attempt_number, next_attempt_at, error_code, created_at)
+SELECT 'atmpt_' || lpad(i::text, 21, '0'), 'dlv_' || lpad(i::text, 23, '0'), msg_id,
+       endpoint_id, app_id, 'https://receiver.example.com/', CASE WHEN i % 100 = 0 THEN 2 ELSE 0 END,
+       CASE WHEN i % 100 = 0 THEN 503 ELSE 200 END, '', 42, 0, 1, NULL, NULL, created_at + 50
+FROM fill;
+
+SET session_replication_role = origin;
+ANALYZE;
