@@ -347,3 +347,63 @@ async fn a_node_with_another_secrets_key_or_admin_token_refuses_to_start() {
     let _second = ChildServer::start(&dir, &cluster.env_with(&[])).await;
     assert_ne!(cluster.secrets_key, other_key);
 }
+
+/// Runs `hookline migrate` with the cluster's settings and `overrides`; its standard output.
+async fn migrate(cluster: &Cluster, overrides: &[(&str, &str)]) -> String {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
+    command.arg("migrate").env("HOOKLINE_ADMIN_TOKEN", TOKEN);
+    for (name, value) in cluster.env_with(overrides) {
+        command.env(name, value);
+    }
+    let output = command.output().await.expect("run hookline migrate");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn hookline_migrate_records_the_key_and_token_and_changes_the_token_on_purpose() {
+    let Some(mut cluster) = Cluster::create("hookline_migrate_records", &[]).await else {
+        return;
+    };
+    let first = migrate(&cluster, &[]).await;
+    assert!(first.contains("is at schema version"), "{first}");
+    assert!(
+        first.contains("recorded the secrets key and admin token"),
+        "{first}"
+    );
+    let _node = cluster.start_node().await;
+
+    let new_token = "the-new-admin-token-0123456789";
+    let changed = migrate(&cluster, &[("HOOKLINE_ADMIN_TOKEN", new_token)]).await;
+    assert!(changed.contains("recorded a new admin token"), "{changed}");
+    // A node restarted with the old token refuses; with the new one it starts.
+    let dir = cluster.new_dir().to_owned();
+    let old = refused_start(&dir, &cluster.env_with(&[])).await;
+    let message = String::from_utf8_lossy(&old.stderr);
+    assert!(message.contains("same HOOKLINE_ADMIN_TOKEN"), "{message}");
+    let _renewed = ChildServer::start(
+        &dir,
+        &cluster.env_with(&[("HOOKLINE_ADMIN_TOKEN", new_token)]),
+    )
+    .await;
+
+    // The key can never change: migrate refuses another one.
+    let other_key = SecretsKey::generate().to_base64();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
+    command.arg("migrate");
+    for (name, value) in cluster.env_with(&[
+        ("HOOKLINE_SECRETS_KEY", &other_key),
+        ("HOOKLINE_ADMIN_TOKEN", new_token),
+    ]) {
+        command.env(name, value);
+    }
+    let refused = command.output().await.expect("run hookline migrate");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("same HOOKLINE_SECRETS_KEY"), "{message}");
+}
