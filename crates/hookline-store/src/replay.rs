@@ -4,9 +4,11 @@
 //! left alone, and there is one delivery per message and endpoint. Re-queued deliveries start a
 //! fresh retry schedule and their next attempt is recorded with the manual trigger type.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use hookline_core::model::DeliveryStatus;
-use hookline_core::{AppId, EndpointId, MessageId, Timestamp};
+use hookline_core::{AppId, Channel, EndpointId, MessageId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreResult;
@@ -61,6 +63,47 @@ impl ReplaySpec {
             }
         }
     }
+
+    /// Whether a message passes a bulk replay's event-type and channel filters (every message
+    /// does for the other modes).
+    pub fn message_matches(&self, event_type: &str, channels: Option<&[Channel]>) -> bool {
+        let ReplayMode::Bulk {
+            event_types,
+            channel,
+            ..
+        } = &self.mode
+        else {
+            return true;
+        };
+        let type_ok = event_types
+            .as_ref()
+            .is_none_or(|types| types.iter().any(|t| t == event_type));
+        let channel_ok = channel.as_ref().is_none_or(|wanted| {
+            channels.is_some_and(|list| list.iter().any(|c| c.as_str() == wanted))
+        });
+        type_ok && channel_ok
+    }
+
+    /// The first cursor of the replay: below every message id made at or after `since` (ids
+    /// start with their creation time; the margin covers an id made just before `created_at`).
+    pub fn start_cursor(&self) -> String {
+        let before = self.since.minus(Duration::from_secs(1)).as_millis().max(0) as u64;
+        MessageId::generate_at(before).to_string()
+    }
+
+    /// The messages' creation window `[since, until)` in Unix milliseconds.
+    pub(crate) fn window(&self) -> (i64, i64) {
+        (
+            self.since.as_millis(),
+            self.until.map_or(i64::MAX, Timestamp::as_millis),
+        )
+    }
+}
+
+/// A message's channels as stored (a JSON array of names), for [`ReplaySpec::message_matches`].
+pub(crate) fn stored_channels(raw: Option<&str>) -> Option<Vec<Channel>> {
+    let list: Vec<String> = serde_json::from_str(raw?).ok()?;
+    Some(list.into_iter().map(Channel::from_trusted).collect())
 }
 
 /// The outcome of one bounded batch of a replay.

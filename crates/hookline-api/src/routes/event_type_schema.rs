@@ -120,7 +120,28 @@ async fn export_openapi(State(state): State<AppState>) -> ApiResult<Json<Value>>
     Ok(Json(export(&all_event_types(&state).await?)))
 }
 
-/// Create or update event types from the `webhooks` of an OpenAPI 3 document (JSON).
+/// `specRaw` as JSON or YAML (YAML is a superset of JSON; JSON is tried first for its
+/// clearer errors on JSON input).
+fn parse_spec_raw(raw: &str) -> ApiResult<Value> {
+    if let Ok(spec) = parse_json::<Value>(raw.as_bytes()) {
+        return Ok(spec);
+    }
+    let spec: Value = yaml_serde::from_str(raw).map_err(|err| {
+        ApiError::field(
+            &["body", "specRaw"],
+            format!("must be an OpenAPI document in JSON or YAML ({err})"),
+        )
+    })?;
+    if !spec.is_object() {
+        return Err(ApiError::field(
+            &["body", "specRaw"],
+            "must be an OpenAPI document (a JSON or YAML object)",
+        ));
+    }
+    Ok(spec)
+}
+
+/// Create or update event types from the `webhooks` of an OpenAPI 3 document (JSON or YAML).
 ///
 /// With `dryRun`, nothing changes and `to_modify` lists what would; with `replaceAll`, event types
 /// the spec does not list are archived. Sending both or neither of `spec` and `specRaw` is a 400.
@@ -133,12 +154,7 @@ async fn import_openapi(
 ) -> ApiResult<Json<ImportOut>> {
     let spec = match (body.spec, body.spec_raw) {
         (Some(spec), None) => spec,
-        (None, Some(raw)) => parse_json::<Value>(raw.as_bytes()).map_err(|_| {
-            ApiError::field(
-                &["body", "specRaw"],
-                "must be a JSON document (YAML is not supported)",
-            )
-        })?,
+        (None, Some(raw)) => parse_spec_raw(&raw)?,
         _ => {
             return Err(ApiError::BadRequest(
                 "send the spec as exactly one of `spec` or `specRaw`".into(),

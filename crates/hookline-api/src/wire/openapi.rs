@@ -67,7 +67,7 @@ pub struct ImportIn {
     /// The spec as JSON.
     #[schema(value_type = Option<Object>)]
     pub spec: Option<Value>,
-    /// The spec as text (JSON; YAML is not supported).
+    /// The spec as text: JSON or YAML.
     pub spec_raw: Option<String>,
 }
 

@@ -1,28 +1,17 @@
-//! PostgreSQL: TODO(port) — being ported from ../sqlite.
+//! The core of [`crate::Store`] on PostgreSQL: each method opens a connection (and a transaction
+//! where a write spans several statements) and calls the SQL in the resource modules beside it,
+//! which other parts call inside their own transactions.
 
-#![allow(unused_imports, unused_variables)]
+use async_trait::async_trait;
+use hookline_core::model::{Application, Attempt, Delivery, Endpoint, EventType, Message};
+use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
-use super::PgStore;
-use crate::SourceStore;
+use super::{PgStore, apps, attempts, endpoints, event_types, messages};
 use crate::StoreResult;
-use crate::endpoint_secrets::EndpointSecretStore;
-use crate::feed::FeedStore;
-use crate::idempotency::IdempotencyStore;
-use crate::keys::KeyStore;
-use crate::maintenance::MaintenanceStore;
-use crate::operational::OperationalStore;
 use crate::page::{Page, PageRequest};
 use crate::query::{
     AcceptedMessage, AttemptFilter, AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter,
 };
-use crate::replay::ReplayStore;
-use crate::schemas::SchemaStore;
-use crate::tasks::TaskStore;
-use crate::tools::ToolsStore;
-use async_trait::async_trait;
-use hookline_core::model::Attempt;
-use hookline_core::model::{Application, Delivery, Endpoint, EventType, Message};
-use hookline_core::{AppId, EndpointId, EventTypeName, Timestamp};
 
 #[async_trait]
 impl crate::Store for PgStore {
@@ -32,31 +21,34 @@ impl crate::Store for PgStore {
     }
 
     async fn create_app(&self, app: Application) -> StoreResult<Application> {
-        Err(super::unported("create_app"))
+        apps::create(&self.db.client().await?, &app).await?;
+        Ok(app)
     }
 
     async fn get_app(&self, id_or_uid: &str) -> StoreResult<Option<Application>> {
-        Err(super::unported("get_app"))
+        apps::get(&self.db.client().await?, id_or_uid).await
     }
 
     async fn list_apps(&self, page: &PageRequest) -> StoreResult<Page<Application>> {
-        Err(super::unported("list_apps"))
+        apps::list(&self.db, page).await
     }
 
     async fn update_app(&self, app: Application) -> StoreResult<Application> {
-        Err(super::unported("update_app"))
+        apps::update(&self.db.client().await?, &app).await?;
+        Ok(app)
     }
 
     async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
-        Err(super::unported("delete_app"))
+        apps::delete(&self.db.client().await?, id).await
     }
 
     async fn create_event_type(&self, event_type: EventType) -> StoreResult<EventType> {
-        Err(super::unported("create_event_type"))
+        event_types::create(&self.db.client().await?, &event_type).await?;
+        Ok(event_type)
     }
 
     async fn get_event_type(&self, name: &str) -> StoreResult<Option<EventType>> {
-        Err(super::unported("get_event_type"))
+        event_types::get(&self.db.client().await?, name).await
     }
 
     async fn list_event_types(
@@ -64,43 +56,49 @@ impl crate::Store for PgStore {
         page: &PageRequest,
         include_archived: bool,
     ) -> StoreResult<Page<EventType>> {
-        Err(super::unported("list_event_types"))
+        event_types::list(&self.db, page, include_archived).await
     }
 
     async fn upsert_event_type(&self, event_type: EventType) -> StoreResult<EventType> {
-        Err(super::unported("upsert_event_type"))
+        event_types::upsert(&self.db.client().await?, &event_type).await
     }
 
     async fn delete_event_type(&self, name: &EventTypeName) -> StoreResult<()> {
-        Err(super::unported("delete_event_type"))
+        event_types::delete(&self.db.client().await?, name).await
     }
 
     async fn create_endpoint(&self, endpoint: Endpoint) -> StoreResult<Endpoint> {
-        Err(super::unported("create_endpoint"))
+        endpoints::create(&self.db.client().await?, &endpoint).await?;
+        Ok(endpoint)
     }
 
     async fn get_endpoint(&self, app: &AppId, id_or_uid: &str) -> StoreResult<Option<Endpoint>> {
-        Err(super::unported("get_endpoint"))
+        endpoints::get(&self.db.client().await?, app, id_or_uid).await
     }
 
     async fn list_endpoints(&self, app: &AppId, page: &PageRequest) -> StoreResult<Page<Endpoint>> {
-        Err(super::unported("list_endpoints"))
+        endpoints::list(&self.db, app, page).await
     }
 
     async fn update_endpoint(&self, endpoint: Endpoint) -> StoreResult<Endpoint> {
-        Err(super::unported("update_endpoint"))
+        endpoints::update(&self.db.client().await?, &endpoint).await?;
+        Ok(endpoint)
     }
 
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
-        Err(super::unported("delete_endpoint"))
+        endpoints::delete(&self.db.client().await?, app, id).await
     }
 
     async fn create_message(&self, message: Message) -> StoreResult<AcceptedMessage> {
-        Err(super::unported("create_message"))
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await?;
+        let accepted = messages::insert_message(&tx, &message).await?;
+        tx.commit().await?;
+        Ok(accepted)
     }
 
     async fn get_message(&self, app: &AppId, id_or_event_id: &str) -> StoreResult<Option<Message>> {
-        Err(super::unported("get_message"))
+        messages::get(&self.db.client().await?, app, id_or_event_id).await
     }
 
     async fn list_messages(
@@ -109,7 +107,7 @@ impl crate::Store for PgStore {
         filter: &MessageFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Message>> {
-        Err(super::unported("list_messages"))
+        messages::list(&self.db, app, filter, page).await
     }
 
     async fn list_attempts(
@@ -118,7 +116,7 @@ impl crate::Store for PgStore {
         filter: &AttemptFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Attempt>> {
-        Err(super::unported("list_attempts"))
+        attempts::list(&self.db, app, filter, page).await
     }
 
     async fn list_message_deliveries(
@@ -127,7 +125,7 @@ impl crate::Store for PgStore {
         msg: &str,
         page: &PageRequest,
     ) -> StoreResult<Page<(Endpoint, Delivery)>> {
-        Err(super::unported("list_message_deliveries"))
+        messages::list_deliveries(&self.db, app, msg, page).await
     }
 
     async fn list_endpoint_deliveries(
@@ -137,7 +135,7 @@ impl crate::Store for PgStore {
         filter: &MessageFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<(Message, Delivery)>> {
-        Err(super::unported("list_endpoint_deliveries"))
+        messages::list_for_endpoint(&self.db, app, endpoint, filter, page).await
     }
 
     async fn claim_due(&self, claim: ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {

@@ -1,27 +1,340 @@
-//! PostgreSQL: TODO(port) — claiming due deliveries and recording attempts (../sqlite/deliveries.rs).
+//! The delivery engine's side of storage on PostgreSQL, for many nodes sharing one database:
+//! claiming due work and recording outcomes (`../sqlite/deliveries.rs`).
+//!
+//! # Claims
+//! A claim is one statement (one transaction): it walks the due index (`deliveries_due`) oldest
+//! due first, locks what it takes with `FOR UPDATE SKIP LOCKED` (so two nodes never take the same
+//! delivery and never wait for each other's rows), and moves each taken delivery's due time to
+//! the end of its lease, as SQLite does: a node that dies mid-delivery loses its claims when the
+//! lease runs out. A delivery changed since the statement's snapshot is re-checked on its newest
+//! version by the row lock (recorded or deleted ones drop out). As on SQLite, deliveries whose
+//! endpoint is disabled or whose payload expired are failed rather than claimed, and a delivery
+//! to an ordered endpoint is skipped while an earlier one (lower `seq`) to it is still open.
+//!
+//! # Endpoint ownership
+//! The engine keeps each endpoint's limits (concurrency, rate, ordering, circuit breaker) in the
+//! memory of one node's lane. To keep them exact across nodes, an endpoint is delivered to by one
+//! node at a time: its *owner* in `endpoint_owners` (`node_id`, `lease_until`).
+//! - The claim only takes deliveries of endpoints this node owns, or that nobody owns or whose
+//!   owner's lease has ended, and takes or extends ownership of every endpoint it claims for, in
+//!   the same statement, until `now + lease + OWNERSHIP_MARGIN`. Ownership is taken with
+//!   `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (ours or expired): when two nodes race for a
+//!   free endpoint, the second waits for the first's row and then finds it owned, so it leaves
+//!   that endpoint's deliveries unclaimed (its row locks go with its commit). Endpoints are
+//!   taken in id order, so two claims never wait for each other in a cycle.
+//! - Ownership always outlives the node's delivery leases on that endpoint (it is renewed with
+//!   every claim, and each claim's delivery lease ends `OWNERSHIP_MARGIN` earlier), so no other
+//!   node can start an endpoint while its owner may still have a request in flight.
+//! - Ownership is never given back explicitly: it lapses `OWNERSHIP_MARGIN` after the owner's
+//!   last delivery lease on the endpoint, i.e. once the node has had nothing in flight there for
+//!   a while. Handing it over the moment nothing is in flight would let lanes change hands
+//!   between two attempts, resetting the circuit breaker's failure count, the slow-down streak
+//!   and the rate limiter's pacing; an endpoint with steady traffic stays with one node.
+//! - A node that dies stops renewing: its deliveries come back when their leases end and its
+//!   endpoints go to whichever node claims next, `OWNERSHIP_MARGIN` later. State that must
+//!   survive a change of owner (pauses, an open circuit, rate-limit turns) is in the database.
+//! - Leases compare the claiming node's clock (`ClaimRequest::now`) with times other nodes wrote:
+//!   node clocks must agree to well within `OWNERSHIP_MARGIN` (NTP does).
+//!
+//! # Recording
+//! A batch of attempt records is one transaction, so a failed batch can be retried whole (the
+//! engine's recorder does). Each record updates its delivery (skipped if the delivery was deleted
+//! meanwhile), disables the endpoint on `410`, holds an ordered endpoint's later deliveries,
+//! saves the endpoint's health and inserts the attempt with its headers; operational events are
+//! planned in the same transaction.
 
-#![allow(unused_variables)]
+use std::sync::LazyLock;
+use std::time::Duration;
 
+use deadpool_postgres::Transaction;
 use hookline_core::Timestamp;
+use hookline_core::model::DeliveryStatus;
+use tokio_postgres::Row;
 
-use super::PgStore;
+use super::engine::{self, HEALTH_COLUMNS, SETTINGS_COLUMNS};
+use super::rows::{
+    self, DELIVERY_COLUMNS, DELIVERY_WIDTH, ENDPOINT_COLUMNS, ENDPOINT_WIDTH, MESSAGE_COLUMNS,
+    MESSAGE_WIDTH, RowExt,
+};
+use super::{PgStore, attempt_headers, operational};
 use crate::StoreResult;
-use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob};
+use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob, ForwardedRequest};
 
+/// How much longer than a claim's delivery lease the claiming node keeps owning the endpoint.
+const OWNERSHIP_MARGIN: Duration = Duration::from_secs(10);
+
+/// The claim: find, lock, judge, own, lease, read (see the module documentation).
+///
+/// `$1` now, `$2` limit, `$3` excluded endpoints, `$4` this node, `$5` the delivery lease's end,
+/// `$6` the ownership lease's end. Every step touches only the rows it claims: the walk is the
+/// due index in order, stopped by the limit; every other lookup is a primary-key probe per
+/// claimed row (the `LATERAL ... LIMIT 1` subqueries and `= ANY(ARRAY(...))` keep them so, where
+/// plain joins would let the planner hash whole tables for a batch of a few hundred rows). The
+/// status literals keep the partial index `deliveries_endpoint_open` usable.
+static CLAIM: LazyLock<String> = LazyLock::new(|| {
+    let (pending, fail, sending) = (
+        DeliveryStatus::Pending.code(),
+        DeliveryStatus::Fail.code(),
+        DeliveryStatus::Sending.code(),
+    );
+    format!(
+        "WITH found AS (
+            -- Due, not blocked by this node's lanes, free for this node (nobody owns the
+            -- endpoint, this node does, or the owner's lease ended), not behind an open
+            -- delivery of an ordered endpoint.
+            SELECT d.id, d.endpoint_id, d.msg_id, d.next_attempt_at AS due
+            FROM deliveries d
+            WHERE d.next_attempt_at <= $1
+            AND d.endpoint_id <> ALL($3::text[])
+            AND COALESCE((
+                SELECT o.node_id = $4::text OR o.lease_until <= $1
+                FROM endpoint_owners o WHERE o.endpoint_id = d.endpoint_id), TRUE)
+            AND NOT (COALESCE((
+                SELECT s.ordered FROM endpoint_delivery_settings s
+                WHERE s.endpoint_id = d.endpoint_id), FALSE)
+                AND EXISTS (
+                    SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id
+                    AND p.status IN ({pending}, {sending}) AND p.seq < d.seq))
+            ORDER BY d.next_attempt_at
+            LIMIT $2
+            FOR UPDATE OF d SKIP LOCKED
+        ), judged AS (
+            -- Nothing to send when the endpoint was disabled or the payload expired.
+            SELECT f.id, f.endpoint_id, f.due, x.dead
+            FROM found f
+            CROSS JOIN LATERAL (
+                SELECT e.disabled OR m.payload IS NULL AS dead
+                FROM endpoints e, messages m
+                WHERE e.id = f.endpoint_id AND m.id = f.msg_id LIMIT 1) x
+        ), free AS (
+            -- The endpoints to own, held against deletion until commit (an endpoint being
+            -- deleted is skipped, not waited for: its delete waits for our delivery locks).
+            SELECT x.id
+            FROM (SELECT DISTINCT endpoint_id FROM judged WHERE NOT dead) j
+            CROSS JOIN LATERAL (
+                SELECT e.id FROM endpoints e WHERE e.id = j.endpoint_id
+                LIMIT 1 FOR KEY SHARE SKIP LOCKED) x
+        ), owned AS (
+            INSERT INTO endpoint_owners AS o (endpoint_id, node_id, lease_until)
+            SELECT id, $4::text, $6::bigint FROM free ORDER BY id
+            ON CONFLICT (endpoint_id) DO UPDATE
+            SET node_id = EXCLUDED.node_id,
+                lease_until = GREATEST(o.lease_until, EXCLUDED.lease_until)
+            WHERE o.node_id = EXCLUDED.node_id OR o.lease_until <= $1
+            RETURNING o.endpoint_id
+        ), failed AS (
+            UPDATE deliveries d
+            SET status = {fail}, next_attempt_at = NULL, updated_at = $1
+            WHERE d.id = ANY(ARRAY(SELECT id FROM judged WHERE dead))
+        ), leased AS (
+            UPDATE deliveries d
+            SET status = {sending}, next_attempt_at = $5::bigint, updated_at = $1
+            WHERE d.id = ANY(ARRAY(
+                SELECT j.id FROM judged j JOIN owned o ON o.endpoint_id = j.endpoint_id
+                WHERE NOT j.dead))
+            RETURNING {DELIVERY_COLUMNS}, d.seq
+        )
+        SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS}, a.throttle_rate,
+               {SETTINGS_COLUMNS}, r.retry_schedule, {HEALTH_COLUMNS},
+               i.content_type, i.headers, i.body
+        FROM leased d
+        JOIN judged j ON j.id = d.id
+        CROSS JOIN LATERAL (
+            SELECT *, m.payload = '' AS maybe_inbound FROM messages m
+            WHERE m.id = d.msg_id LIMIT 1) m
+        CROSS JOIN LATERAL (
+            SELECT * FROM endpoints e WHERE e.id = d.endpoint_id LIMIT 1) e
+        CROSS JOIN LATERAL (
+            SELECT a.throttle_rate FROM applications a WHERE a.id = e.app_id LIMIT 1) a
+        LEFT JOIN LATERAL (
+            SELECT * FROM endpoint_delivery_settings s
+            WHERE s.endpoint_id = d.endpoint_id LIMIT 1) s ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT r.retry_schedule FROM event_type_retry_schedules r
+            WHERE r.event_type = m.event_type LIMIT 1) r ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT * FROM endpoint_health h
+            WHERE h.endpoint_id = d.endpoint_id LIMIT 1) h ON TRUE
+        -- Inbound events are stored without payload text; their request is forwarded instead.
+        LEFT JOIN LATERAL (
+            SELECT i.content_type, i.headers, i.body FROM inbound_events i
+            WHERE i.msg_id = d.msg_id AND m.maybe_inbound LIMIT 1) i ON TRUE
+        ORDER BY j.due, d.seq"
+    )
+});
+
+/// Claims due deliveries for this node (see the module documentation), oldest due first.
 pub(crate) async fn claim_due(
     store: &PgStore,
     claim: ClaimRequest,
 ) -> StoreResult<Vec<DeliveryJob>> {
-    Err(super::unported("claim_due"))
+    if claim.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let now = claim.now.as_millis();
+    let lease_until = claim.now.plus(claim.lease).as_millis();
+    let owned_until = claim.now.plus(claim.lease + OWNERSHIP_MARGIN).as_millis();
+    let exclude: Vec<&str> = claim.exclude.iter().map(|id| id.as_str()).collect();
+    let c = store.db.client().await?;
+    let stmt = c.prepare_cached(&CLAIM).await?;
+    let found = c
+        .query(
+            &stmt,
+            &[
+                &now,
+                &i64::from(claim.limit),
+                &exclude,
+                &&*store.node,
+                &lease_until,
+                &owned_until,
+            ],
+        )
+        .await?;
+    rows::all(found, job)
 }
 
+/// Reads one row of [`CLAIM`].
+fn job(row: &Row) -> StoreResult<DeliveryJob> {
+    let endpoint = rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?;
+    let extra = DELIVERY_WIDTH + MESSAGE_WIDTH + ENDPOINT_WIDTH;
+    let health = engine::health_at(row, extra + 6, &endpoint.id)?;
+    let forward = match row.col::<Option<&str>>(extra + 12)? {
+        Some(_) => Some(ForwardedRequest {
+            content_type: row.col(extra + 11)?,
+            headers: row.json(extra + 12)?,
+            body: row.col(extra + 13)?,
+        }),
+        None => None,
+    };
+    Ok(DeliveryJob {
+        delivery: rows::delivery_at(row, 0)?,
+        message: rows::message_at(row, DELIVERY_WIDTH)?,
+        app_throttle_rate: row.opt_int(extra)?,
+        settings: engine::settings_at(row, extra + 1)?,
+        event_type_schedule: engine::schedule_at(row, extra + 5)?,
+        health,
+        endpoint,
+        forward,
+    })
+}
+
+/// Records a batch of attempts in one transaction (see the module documentation).
 pub(crate) async fn record_attempts(
     store: &PgStore,
     records: Vec<AttemptRecord>,
 ) -> StoreResult<()> {
-    Err(super::unported("record_attempts"))
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut client = store.db.client().await?;
+    let tx = client.transaction().await?;
+    // Operational webhooks are looked for only when someone receives them.
+    let watched = operational::has_receivers(&tx).await?;
+    let mut events = Vec::new();
+    for record in &records {
+        if !record_one(&tx, record).await? {
+            continue;
+        }
+        let just_disabled = record.disable_endpoint && disable_endpoint(&tx, record).await?;
+        if watched {
+            events.extend(operational::for_attempt(&tx, record, just_disabled).await?);
+        }
+    }
+    operational::emit(&tx, events).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
+/// Moves the delivery to its new state and stores the attempt; `false` (and nothing written)
+/// when the delivery no longer exists.
+async fn record_one(tx: &Transaction<'_>, record: &AttemptRecord) -> StoreResult<bool> {
+    let a = &record.attempt;
+    let update = tx
+        .prepare_cached(
+            "UPDATE deliveries SET status = $2, attempt_count = $3, next_attempt_at = $4,
+             updated_at = $5 WHERE id = $1",
+        )
+        .await?;
+    let exists = tx
+        .execute(
+            &update,
+            &[
+                &a.delivery_id.as_str(),
+                &record.delivery_status.code(),
+                &i64::from(a.attempt_number),
+                &record.next_attempt_at.map(Timestamp::as_millis),
+                &a.created_at.as_millis(),
+            ],
+        )
+        .await?;
+    // The delivery may have been deleted with its endpoint while the request was in flight.
+    if exists == 0 {
+        return Ok(false);
+    }
+    if record.ordered
+        && let Some(next) = record.next_attempt_at
+    {
+        engine::hold_endpoint(tx, &a.endpoint_id, next, Some(a.delivery_id.as_str())).await?;
+    }
+    if let Some(health) = &record.health {
+        engine::save_health(tx, health).await?;
+    }
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO attempts (id, delivery_id, msg_id, endpoint_id, app_id, url, status,
+             response_status_code, response, response_duration_ms, trigger_type, attempt_number,
+             next_attempt_at, error_code, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .await?;
+    tx.execute(
+        &insert,
+        &[
+            &a.id.as_str(),
+            &a.delivery_id.as_str(),
+            &a.msg_id.as_str(),
+            &a.endpoint_id.as_str(),
+            &a.app_id.as_str(),
+            &a.url,
+            &a.status.code(),
+            &i64::from(a.response_status_code),
+            &a.response,
+            &a.response_duration_ms,
+            &a.trigger_type.code(),
+            &i64::from(a.attempt_number),
+            &a.next_attempt_at.map(Timestamp::as_millis),
+            &a.error_code,
+            &a.created_at.as_millis(),
+        ],
+    )
+    .await?;
+    if let Some(headers) = &record.headers {
+        attempt_headers::insert(tx, &a.id, headers).await?;
+    }
+    Ok(true)
+}
+
+/// Disables the endpoint that answered `410 Gone`; `true` if this record is what disabled it.
+async fn disable_endpoint(tx: &Transaction<'_>, record: &AttemptRecord) -> StoreResult<bool> {
+    let a = &record.attempt;
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE endpoints SET disabled = TRUE, updated_at = $2 WHERE id = $1 AND NOT disabled",
+        )
+        .await?;
+    let changed = tx
+        .execute(&stmt, &[&a.endpoint_id.as_str(), &a.created_at.as_millis()])
+        .await?;
+    Ok(changed > 0)
+}
+
+/// When the earliest scheduled delivery is due, if any (the low end of the due index).
 pub(crate) async fn next_due_at(store: &PgStore) -> StoreResult<Option<Timestamp>> {
-    Err(super::unported("next_due_at"))
+    let c = store.db.client().await?;
+    let stmt = c
+        .prepare_cached(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at IS NOT NULL",
+        )
+        .await?;
+    c.query_one(&stmt, &[]).await?.opt_ts(0)
 }

@@ -1,16 +1,160 @@
-//! PostgreSQL: TODO(port) — being ported from ../sqlite.
+//! Operational webhooks on PostgreSQL (`../sqlite/operational.rs`): events become messages of
+//! the operational application inside the caller's transaction, so an event commits exactly
+//! when what caused it does, on whichever node caused it.
 
-#![allow(unused_imports, unused_variables)]
-
-use super::PgStore;
-use crate::StoreResult;
-use crate::operational::*;
 use async_trait::async_trait;
-use hookline_core::operational::OperationalEvent;
+use deadpool_postgres::{GenericClient, Transaction};
+use hookline_core::filter::endpoint_receives;
+use hookline_core::model::{DeliveryStatus, Message};
+use hookline_core::operational::{
+    AttemptRef, DisableTrigger, EndpointRef, FAILING_AFTER_ATTEMPT, OperationalEvent,
+    attempt_events, operational_app_id,
+};
+use hookline_core::{AppId, EndpointId, MessageId, Timestamp, Uid};
+
+use super::rows::RowExt;
+use super::{PgStore, endpoints, messages};
+use crate::StoreResult;
+use crate::operational::OperationalStore;
+use crate::query::AttemptRecord;
+
+/// Whether any enabled operational endpoint exists: the one indexed lookup every emission
+/// starts with, so nothing else is read or written when operational webhooks are unused.
+pub(crate) async fn has_receivers(c: &impl GenericClient) -> StoreResult<bool> {
+    let stmt = c
+        .prepare_cached("SELECT 1 FROM endpoints WHERE app_id = $1 AND NOT disabled LIMIT 1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&operational_app_id().as_str()])
+        .await?
+        .is_some())
+}
+
+/// Stores `events` as operational messages in the caller's transaction (see
+/// [`OperationalStore::emit_operational`]); returns how many were stored. The messages are
+/// stamped with the wall clock (not the caller's `now`, which a maintenance pass may set ahead),
+/// so they are due at once.
+pub(crate) async fn emit(
+    tx: &Transaction<'_>,
+    events: Vec<OperationalEvent>,
+) -> StoreResult<usize> {
+    if events.is_empty() || !has_receivers(tx).await? {
+        return Ok(0);
+    }
+    let app = operational_app_id();
+    let now = Timestamp::now();
+    let receivers = endpoints::all_for_app(tx, &app).await?;
+    let mut stored = 0;
+    for event in events {
+        let event_type = event.event_type();
+        if event.is_about_operational()
+            || !receivers
+                .iter()
+                .any(|e| endpoint_receives(e, &event_type, None))
+        {
+            continue;
+        }
+        let message = Message {
+            id: MessageId::generate(),
+            app_id: app.clone(),
+            event_type,
+            event_id: None,
+            channels: None,
+            payload: Some(event.payload().to_string()),
+            created_at: now,
+        };
+        messages::insert_message(tx, &message).await?;
+        stored += 1;
+    }
+    Ok(stored)
+}
+
+/// Who an endpoint is, for an event about it; `None` once it is gone.
+pub(crate) async fn endpoint_ref(
+    c: &impl GenericClient,
+    endpoint: &EndpointId,
+) -> StoreResult<Option<EndpointRef>> {
+    let stmt = c
+        .prepare_cached(
+            "SELECT e.app_id, a.uid, e.uid FROM endpoints e JOIN applications a ON a.id = e.app_id
+             WHERE e.id = $1",
+        )
+        .await?;
+    let Some(row) = c.query_opt(&stmt, &[&endpoint.as_str()]).await? else {
+        return Ok(None);
+    };
+    Ok(Some(EndpointRef {
+        app_id: AppId::from_trusted(row.col(0)?),
+        app_uid: row.col::<Option<String>>(1)?.map(Uid::from_trusted),
+        endpoint_id: endpoint.clone(),
+        endpoint_uid: row.col::<Option<String>>(2)?.map(Uid::from_trusted),
+    }))
+}
+
+/// The events one recorded attempt causes (`failing`, `exhausted`, `recovered`, and
+/// `endpoint.disabled` when its `410` just disabled the endpoint).
+pub(crate) async fn for_attempt(
+    c: &impl GenericClient,
+    record: &AttemptRecord,
+    just_disabled: bool,
+) -> StoreResult<Vec<OperationalEvent>> {
+    let a = &record.attempt;
+    if a.app_id.as_str() == operational_app_id().as_str() {
+        return Ok(Vec::new());
+    }
+    let succeeded = a.status == DeliveryStatus::Success;
+    let exhausted = !succeeded && record.delivery_status == DeliveryStatus::Fail;
+    let mut events = Vec::new();
+    let interesting = just_disabled
+        || exhausted
+        || (succeeded && a.attempt_number > FAILING_AFTER_ATTEMPT)
+        || (!succeeded && a.attempt_number == FAILING_AFTER_ATTEMPT);
+    if !interesting {
+        return Ok(events);
+    }
+    let Some(endpoint) = endpoint_ref(c, &a.endpoint_id).await? else {
+        return Ok(events);
+    };
+    let stmt = c
+        .prepare_cached("SELECT event_id FROM messages WHERE id = $1")
+        .await?;
+    let msg_event_id = match c.query_opt(&stmt, &[&a.msg_id.as_str()]).await? {
+        Some(row) => row.col::<Option<String>>(0)?.map(Uid::from_trusted),
+        None => None,
+    };
+    let attempt = AttemptRef {
+        endpoint: endpoint.clone(),
+        msg_id: a.msg_id.clone(),
+        msg_event_id,
+        attempt_id: a.id.clone(),
+        timestamp: a.created_at,
+        response_status_code: i64::from(a.response_status_code),
+    };
+    events.extend(attempt_events(
+        attempt,
+        a.attempt_number,
+        succeeded,
+        exhausted,
+    ));
+    if just_disabled {
+        events.push(OperationalEvent::EndpointDisabled {
+            endpoint,
+            trigger: DisableTrigger::Automatic,
+            fail_since: None,
+        });
+    }
+    Ok(events)
+}
 
 #[async_trait]
 impl OperationalStore for PgStore {
     async fn emit_operational(&self, events: Vec<OperationalEvent>) -> StoreResult<usize> {
-        Err(super::unported("emit_operational"))
+        if events.iter().all(OperationalEvent::is_about_operational) {
+            return Ok(0);
+        }
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await?;
+        let stored = emit(&tx, events).await?;
+        tx.commit().await?;
+        Ok(stored)
     }
 }

@@ -1,15 +1,15 @@
 //! Replays on SQLite: re-queueing deliveries in bounded batches.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use hookline_core::filter::endpoint_receives;
 use hookline_core::model::DeliveryStatus;
-use hookline_core::{AppId, Channel, DeliveryId, EndpointId, EventTypeName, MessageId, Timestamp};
+use hookline_core::{AppId, DeliveryId, EndpointId, EventTypeName, MessageId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, endpoints};
-use crate::replay::{ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome};
+use crate::replay::{
+    ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome, stored_channels,
+};
 use crate::{StoreError, StoreResult};
 
 /// Puts an existing delivery back on the queue with a fresh schedule, marked manual.
@@ -83,44 +83,6 @@ fn resend(
     }
 }
 
-/// The first cursor of a replay: below every message id made at or after `since` (ids start
-/// with their creation time; the margin covers the id being made just before `created_at`).
-fn start_cursor(since: Timestamp) -> String {
-    let before = since.minus(Duration::from_secs(1)).as_millis().max(0) as u64;
-    MessageId::generate_at(before).to_string()
-}
-
-fn bounds(spec: &ReplaySpec) -> (i64, i64) {
-    (
-        spec.since.as_millis(),
-        spec.until.map_or(i64::MAX, Timestamp::as_millis),
-    )
-}
-
-fn channels_of(raw: Option<String>) -> Option<Vec<Channel>> {
-    let list: Vec<String> = serde_json::from_str(&raw?).ok()?;
-    Some(list.into_iter().map(Channel::from_trusted).collect())
-}
-
-/// Whether the message passes a bulk replay's event-type and channel filters.
-fn bulk_matches(mode: &ReplayMode, event_type: &str, channels: Option<&[Channel]>) -> bool {
-    let ReplayMode::Bulk {
-        event_types,
-        channel,
-        ..
-    } = mode
-    else {
-        return true;
-    };
-    let type_ok = event_types
-        .as_ref()
-        .is_none_or(|types| types.iter().any(|t| t == event_type));
-    let channel_ok = channel.as_ref().is_none_or(|wanted| {
-        channels.is_some_and(|list| list.iter().any(|c| c.as_str() == wanted))
-    });
-    type_ok && channel_ok
-}
-
 /// One batch over the endpoint's existing deliveries (recover, bulk replay).
 fn requeue_batch(
     conn: &Connection,
@@ -129,7 +91,7 @@ fn requeue_batch(
     limit: u32,
     now: Timestamp,
 ) -> StoreResult<ReplayBatch> {
-    let (since, until) = bounds(spec);
+    let (since, until) = spec.window();
     let mut stmt = conn.prepare_cached(
         "SELECT d.id, d.msg_id, d.status, m.event_type, m.channels, m.payload IS NOT NULL
          FROM deliveries d JOIN messages m ON m.id = d.msg_id
@@ -158,10 +120,10 @@ fn requeue_batch(
     for (delivery, _, status, event_type, channels, has_payload) in rows {
         let status = DeliveryStatus::from_code(status)
             .ok_or_else(|| StoreError::Internal(format!("delivery status {status}")))?;
-        let channels = channels_of(channels);
+        let channels = stored_channels(channels.as_deref());
         if has_payload
             && spec.requeues(status)
-            && bulk_matches(&spec.mode, &event_type, channels.as_deref())
+            && spec.message_matches(&event_type, channels.as_deref())
         {
             requeue(conn, &delivery, now)?;
             queued += 1;
@@ -180,7 +142,7 @@ fn missing_batch(
 ) -> StoreResult<ReplayBatch> {
     let endpoint = endpoints::get(conn, &spec.app_id, spec.endpoint_id.as_str())?
         .ok_or(StoreError::NotFound)?;
-    let (since, until) = bounds(spec);
+    let (since, until) = spec.window();
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, m.event_type, m.channels FROM messages m
          WHERE m.app_id = ?1 AND m.id > ?2 AND m.created_at >= ?3 AND m.created_at < ?4
@@ -212,7 +174,7 @@ fn missing_batch(
         .flatten();
     let mut queued = 0;
     for (msg, event_type, channels) in rows {
-        let channels = channels_of(channels);
+        let channels = stored_channels(channels.as_deref());
         let event_type = EventTypeName::from_trusted(event_type);
         if endpoint_receives(&endpoint, &event_type, channels.as_deref()) {
             plan(conn, &spec.app_id, &msg, &spec.endpoint_id, now)?;
@@ -245,7 +207,7 @@ impl ReplayStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<ReplayBatch> {
         let spec = spec.clone();
-        let after = after.unwrap_or_else(|| start_cursor(spec.since));
+        let after = after.unwrap_or_else(|| spec.start_cursor());
         let limit = limit.max(1);
         self.writer
             .write(move |c| match spec.mode {

@@ -39,7 +39,9 @@ pub fn sqlite() -> Backend {
 
 /// A fresh PostgreSQL store, or `None` (said on stderr) without `HOOKLINE_TEST_DATABASE_URL`.
 pub async fn postgres(test: &str) -> Option<Backend> {
-    let db = TestDatabase::create(test).await.expect("create a test database")?;
+    let db = TestDatabase::create(test)
+        .await
+        .expect("create a test database")?;
     let store = PgStore::connect(PgOptions::new(db.url()))
         .await
         .expect("open PostgreSQL");

@@ -210,3 +210,63 @@ async fn event_types_round_trip_through_openapi_export_and_import() {
         ])
     );
 }
+
+#[tokio::test]
+async fn a_yaml_spec_imports_like_its_json_twin_and_bad_yaml_names_the_field() {
+    let app = spawn_app().await;
+    let yaml = r#"
+openapi: 3.1.0
+info:
+  title: Webhooks
+  version: 1.0.0
+webhooks:
+  order.shipped:
+    post:
+      description: An order left the warehouse
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [orderId]
+              properties:
+                orderId:
+                  type: string
+      responses:
+        "2XX":
+          description: OK
+"#;
+    let imported = app
+        .post(
+            "/api/v1/event-type/import/openapi",
+            json!({ "specRaw": yaml }),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert_eq!(imported.body["data"]["modified"], json!(["order.shipped"]));
+    let event_type = app.get("/api/v1/event-type/order.shipped").await;
+    assert_eq!(
+        event_type.body["description"],
+        "An order left the warehouse"
+    );
+    assert_eq!(
+        event_type.body["schemas"]["1"]["required"],
+        json!(["orderId"])
+    );
+
+    let broken = app
+        .post(
+            "/api/v1/event-type/import/openapi",
+            json!({ "specRaw": "webhooks: [unclosed" }),
+        )
+        .await;
+    assert_eq!(broken.status, 422, "{}", broken.body);
+    assert_eq!(broken.body["detail"][0]["loc"], json!(["body", "specRaw"]));
+    let scalar = app
+        .post(
+            "/api/v1/event-type/import/openapi",
+            json!({ "specRaw": "just text" }),
+        )
+        .await;
+    assert_eq!(scalar.status, 422, "{}", scalar.body);
+}
