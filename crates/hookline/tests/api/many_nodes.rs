@@ -258,13 +258,18 @@ async fn a_node_killed_mid_load_loses_no_accepted_message() {
         let (nodes, apps) = (nodes.clone(), apps.clone());
         tokio::spawn(async move { post_round_robin(&nodes, &apps, 900).await })
     };
-    // Kill the first node once deliveries flow, while messages still come in.
+    // Kill the first node once it delivers (so it holds endpoints and claimed work), while
+    // messages still come in.
+    let victim = Arc::clone(&nodes[0]);
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for _ in 0..100 {
+    for received in 1.. {
         let request = receiver.next_request().await;
         *seen.entry(arrival(&request)).or_default() += 1;
+        if received % 10 == 0 && delivered(&victim.metrics().await) > 0 {
+            break;
+        }
+        assert!(received < 600, "the node to be killed never delivered");
     }
-    let victim = Arc::clone(&nodes[0]);
     let pid = victim.child.id().expect("the node runs").to_string();
     let killed = tokio::process::Command::new("kill")
         .args(["-KILL", &pid])
