@@ -162,7 +162,21 @@ pub async fn start(
     // Housekeeping goes with the engine: API-only nodes leave both to the workers.
     let engine_task = if config.deliver {
         tokio::spawn(maintenance.clone().run(shutdown.clone()));
-        tokio::spawn(engine.run(shutdown.clone()))
+        let run = engine.run(shutdown.clone());
+        tokio::spawn(async move {
+            run.await;
+            // Drained (or out of drain time, and about to exit): nothing more will be sent, so
+            // this node's endpoints can go to the other nodes (or to this node's next start)
+            // now rather than when its ownership lapses.
+            if let Some(pg) = postgres {
+                match pg.release_endpoints().await {
+                    Ok(released) => tracing::info!(released, "handed back this node's endpoints"),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot hand back this node's endpoints; they pass to other nodes when their ownership lapses")
+                    }
+                }
+            }
+        })
     } else {
         tokio::spawn(async {})
     };

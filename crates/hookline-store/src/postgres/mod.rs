@@ -128,6 +128,20 @@ impl PgStore {
         self.due.set(wake);
     }
 
+    /// Gives up this node's endpoints, for a node whose delivery engine has stopped and drained
+    /// (graceful shutdown): other nodes, or this node's next start (under a new node id), take
+    /// them at their next claim instead of waiting for the ownership to lapse. Never call it
+    /// while this node may still have a request in flight.
+    pub async fn release_endpoints(&self) -> StoreResult<u64> {
+        let client = self.db.client().await?;
+        Ok(client
+            .execute(
+                "DELETE FROM endpoint_owners WHERE node_id = $1",
+                &[&&*self.node],
+            )
+            .await?)
+    }
+
     /// The sealed value every node sharing the database must be able to open (`secrets_check`):
     /// the stored one, or `proposed` after storing it when there is none yet, so of nodes
     /// starting together exactly one decides.
