@@ -57,5 +57,15 @@ SELECT 'atmpt_' || lpad(i::text, 21, '0'), 'dlv_' || lpad(i::text, 23, '0'), msg
        CASE WHEN i % 100 = 0 THEN 503 ELSE 200 END, '', 42, 0, 1, NULL, NULL, created_at + 50
 FROM fill;
 
+-- Every endpoint delivered to recently: owned by one of three nodes, with health on record.
+INSERT INTO endpoint_owners (endpoint_id, node_id, lease_until)
+SELECT 'ep_' || lpad(e::text, 23, '0'), 'node_' || (e % 3),
+       (extract(epoch FROM now()) * 1000)::bigint - 60000
+FROM generate_series(0, 9999) AS e;
+INSERT INTO endpoint_health (endpoint_id, circuit, throttled_since, paused_until, reason,
+                             updated_at)
+SELECT 'ep_' || lpad(e::text, 23, '0'), 'closed', NULL, NULL, NULL, 0
+FROM generate_series(0, 9999) AS e;
+
 SET session_replication_role = origin;
 ANALYZE;
