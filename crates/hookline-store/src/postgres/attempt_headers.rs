@@ -1,10 +1,10 @@
 //! Attempt headers on PostgreSQL (`../sqlite/attempt_headers.rs`): three JSON columns per
-//! attempt, written in the attempt's own transaction and removed with it (`ON DELETE CASCADE`).
+//! attempt, written with the attempt (in the statement that inserts it, see
+//! `super::deliveries`) and removed with it (`ON DELETE CASCADE`).
 
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 use hookline_core::exchange::AttemptHeaders;
-use hookline_core::{AppId, AttemptId, MessageId};
+use hookline_core::{AppId, MessageId};
 
 use super::PgStore;
 use super::rows::RowExt;
@@ -15,30 +15,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
-/// Stores `headers` for attempt `id` (inside the caller's transaction).
-pub(crate) async fn insert(
-    c: &impl GenericClient,
-    id: &AttemptId,
-    headers: &AttemptHeaders,
-) -> StoreResult<()> {
-    let response = headers.response.as_ref().map(to_json).transpose()?;
-    let stmt = c
-        .prepare_cached(
-            "INSERT INTO attempt_headers (attempt_id, sent, response, sensitive)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .await?;
-    c.execute(
-        &stmt,
-        &[
-            &id.as_str(),
-            &to_json(&headers.sent)?,
-            &response,
-            &to_json(&headers.sensitive)?,
-        ],
-    )
-    .await?;
-    Ok(())
+/// The `sent`, `response` and `sensitive` columns for `headers` (JSON texts), written with the
+/// attempt by `record_attempts` in the statement that inserts the attempt.
+pub(crate) fn columns(headers: &AttemptHeaders) -> StoreResult<(String, Option<String>, String)> {
+    Ok((
+        to_json(&headers.sent)?,
+        headers.response.as_ref().map(to_json).transpose()?,
+        to_json(&headers.sensitive)?,
+    ))
 }
 
 #[async_trait]

@@ -15,8 +15,10 @@ use hookline_core::delivery::{CircuitState, DeliverySettings, EndpointHealth, RA
 use hookline_core::retry::RetrySchedule;
 use hookline_core::{EndpointId, EventTypeName, Timestamp};
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use super::PgStore;
+use super::list::Param;
 use super::rows::RowExt;
 use crate::query::{Deferral, QueueDepth};
 use crate::{EngineStore, StoreError, StoreResult};
@@ -76,66 +78,86 @@ pub(crate) fn health_at(
     }))
 }
 
-/// Persists `health` (nothing for an endpoint deleted meanwhile); a `paused_until` also holds the
-/// endpoint's pending deliveries until then (one index range update, so claims do not walk over
-/// them while the endpoint is paused), except for a rate limit, whose deliveries were each given
-/// their own time.
-pub(crate) async fn save_health(
-    c: &impl GenericClient,
-    health: &EndpointHealth,
-) -> StoreResult<()> {
-    let stmt = c
-        .prepare_cached(
-            "INSERT INTO endpoint_health (endpoint_id, circuit, throttled_since, paused_until,
-             reason, updated_at)
-             SELECT e.id, $2, $3, $4, $5, $6 FROM endpoints e WHERE e.id = $1 FOR KEY SHARE
-             ON CONFLICT (endpoint_id) DO UPDATE SET circuit = EXCLUDED.circuit,
-             throttled_since = EXCLUDED.throttled_since, paused_until = EXCLUDED.paused_until,
-             reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at",
-        )
-        .await?;
-    c.execute(
-        &stmt,
-        &[
-            &health.endpoint_id.as_str(),
-            &health.circuit.as_str(),
-            &health.throttled_since.map(Timestamp::as_millis),
-            &health.paused_until.map(Timestamp::as_millis),
-            &health.reason,
-            &health.updated_at.as_millis(),
+/// A statement and its parameters, for writes that run in a caller's batch.
+pub(crate) type Write = (&'static str, Vec<Param>);
+
+/// Upserts an endpoint's health row; a deleted endpoint gets none (locked against deletion).
+const SAVE_HEALTH: &str = "INSERT INTO endpoint_health (endpoint_id, circuit, throttled_since,
+    paused_until, reason, updated_at)
+    SELECT e.id, $2, $3, $4, $5, $6 FROM endpoints e WHERE e.id = $1 FOR KEY SHARE
+    ON CONFLICT (endpoint_id) DO UPDATE SET circuit = EXCLUDED.circuit,
+    throttled_since = EXCLUDED.throttled_since, paused_until = EXCLUDED.paused_until,
+    reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at";
+
+/// Moves an endpoint's pending deliveries due before `$1` to `$1` (with `$3`, only those planned
+/// after that delivery); the status literal keeps the partial indexes usable.
+const HOLD_ENDPOINT: &str = "UPDATE deliveries SET next_attempt_at = $1
+    WHERE endpoint_id = $2 AND status = 1 AND next_attempt_at < $1
+    AND ($3::text IS NULL OR seq > (SELECT p.seq FROM deliveries p WHERE p.id = $3))";
+
+/// Persisting `health` (nothing for an endpoint deleted meanwhile), in order: the health row,
+/// then, for a `paused_until`, holding the endpoint's pending deliveries until then (one index
+/// range update, so claims do not walk over them while the endpoint is paused), except for a
+/// rate limit, whose deliveries were each given their own time.
+pub(crate) fn health_writes(health: &EndpointHealth) -> Vec<Write> {
+    let mut writes: Vec<Write> = vec![(
+        SAVE_HEALTH,
+        vec![
+            Box::new(health.endpoint_id.to_string()),
+            Box::new(health.circuit.as_str()),
+            Box::new(health.throttled_since.map(Timestamp::as_millis)),
+            Box::new(health.paused_until.map(Timestamp::as_millis)),
+            Box::new(health.reason.clone()),
+            Box::new(health.updated_at.as_millis()),
         ],
-    )
-    .await?;
+    )];
     let spreads_only = health.reason.as_deref() == Some(RATE_LIMITED);
     if let Some(until) = health.paused_until
         && !spreads_only
     {
-        hold_endpoint(c, &health.endpoint_id, until, None).await?;
+        writes.push(hold_endpoint(&health.endpoint_id, until, None));
     }
-    Ok(())
+    writes
 }
 
-/// Moves the endpoint's pending deliveries due before `until` to `until`; with `after_delivery`,
-/// only those planned after that delivery (ordered endpoints).
-pub(crate) async fn hold_endpoint(
-    c: &impl GenericClient,
+/// Moving the endpoint's pending deliveries due before `until` to `until`; with
+/// `after_delivery`, only those planned after that delivery (ordered endpoints).
+pub(crate) fn hold_endpoint(
     endpoint: &EndpointId,
     until: Timestamp,
     after_delivery: Option<&str>,
-) -> StoreResult<()> {
-    let stmt = c
-        .prepare_cached(
-            "UPDATE deliveries SET next_attempt_at = $1
-             WHERE endpoint_id = $2 AND status = 1 AND next_attempt_at < $1
-             AND ($3::text IS NULL OR seq > (SELECT p.seq FROM deliveries p WHERE p.id = $3))",
-        )
-        .await?;
-    c.execute(
-        &stmt,
-        &[&until.as_millis(), &endpoint.as_str(), &after_delivery],
+) -> Write {
+    (
+        HOLD_ENDPOINT,
+        vec![
+            Box::new(until.as_millis()),
+            Box::new(endpoint.to_string()),
+            Box::new(after_delivery.map(str::to_owned)),
+        ],
     )
-    .await?;
-    Ok(())
+}
+
+/// Runs `writes` in order, sent together (pipelined: one round trip for all of them); returns
+/// the rows each changed.
+pub(crate) async fn run_writes(c: &impl GenericClient, writes: &[Write]) -> StoreResult<Vec<u64>> {
+    let mut statements = Vec::with_capacity(writes.len());
+    for (sql, _) in writes {
+        // Cached after the first use: no round trip.
+        statements.push(c.prepare_cached(sql).await?);
+    }
+    // The driver sends each statement when its future is first polled, and joining polls them
+    // in order, so they reach the server (and run) in the order given.
+    let calls = writes
+        .iter()
+        .zip(&statements)
+        .map(|((_, params), stmt)| async move {
+            let params: Vec<&(dyn ToSql + Sync)> = params
+                .iter()
+                .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            c.execute(stmt, &params).await
+        });
+    Ok(futures::future::try_join_all(calls).await?)
 }
 
 /// Hands claimed deliveries back (only those still claimed: one recorded or re-queued meanwhile
@@ -143,22 +165,21 @@ pub(crate) async fn hold_endpoint(
 async fn defer(store: &PgStore, deferral: Deferral) -> StoreResult<()> {
     let mut client = store.db.client().await?;
     let tx = client.transaction().await?;
-    // One primary-key update per delivery, sent together (pipelined): one round trip, and a
-    // plan that cannot turn into a scan of the table.
-    let update = tx
-        .prepare_cached(
-            "UPDATE deliveries SET status = 1, next_attempt_at = $2 WHERE id = $1 AND status = 3",
-        )
-        .await?;
-    let (tx_ref, update) = (&tx, &update);
-    let updates = deferral.deliveries.iter().map(|(id, due)| {
-        let due = due.as_millis();
-        async move { tx_ref.execute(update, &[&id.as_str(), &due]).await }
-    });
-    futures::future::try_join_all(updates).await?;
-    for health in &deferral.health {
-        save_health(&tx, health).await?;
-    }
+    // One primary-key update per delivery (a plan that cannot turn into a scan of the table),
+    // all sent together.
+    let mut writes: Vec<Write> = deferral
+        .deliveries
+        .iter()
+        .map(|(id, due)| -> Write {
+            (
+                "UPDATE deliveries SET status = 1, next_attempt_at = $2
+                 WHERE id = $1 AND status = 3",
+                vec![Box::new(id.to_string()), Box::new(due.as_millis())],
+            )
+        })
+        .collect();
+    writes.extend(deferral.health.iter().flat_map(health_writes));
+    run_writes(&tx, &writes).await?;
     tx.commit().await?;
     Ok(())
 }

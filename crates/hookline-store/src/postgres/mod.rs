@@ -7,9 +7,6 @@
 //! across nodes. `LISTEN/NOTIFY` ([`listener`]) wakes every node's engine and feed readers when
 //! work arrives, so no node polls.
 
-// Parts are still being ported; the allowance goes when the last one lands.
-#![allow(dead_code)]
-
 mod apps;
 mod attempt_headers;
 mod attempts;
@@ -42,9 +39,9 @@ mod tools;
 
 use std::sync::Arc;
 
+use crate::StoreResult;
 use crate::feed::FeedSignal;
 use crate::sqlite::MigrationMode;
-use crate::{StoreError, StoreResult};
 pub(crate) use connection::Db;
 
 /// How to reach the database and how many connections to keep.
@@ -175,9 +172,4 @@ impl PgStore {
             .await?;
         Ok(())
     }
-}
-
-/// The error a method not yet ported to PostgreSQL answers with.
-pub(crate) fn unported(method: &str) -> StoreError {
-    StoreError::Internal(format!("{method} is not available on PostgreSQL yet"))
 }

@@ -59,3 +59,34 @@ pub async fn backends(test: &str) -> Vec<Backend> {
     all.extend(postgres(test).await);
     all
 }
+
+impl Backend {
+    /// The same database opened by a new store after this one is dropped: a restart, which
+    /// must lose nothing that was committed.
+    pub async fn reopen(self) -> Backend {
+        let Backend {
+            name,
+            store,
+            _sqlite,
+            _postgres,
+        } = self;
+        drop(store);
+        let store: Arc<dyn Store> = match (&_sqlite, &_postgres) {
+            (Some(dir), _) => {
+                Arc::new(SqliteStore::open(&dir.path().join("hookline.db")).expect("reopen SQLite"))
+            }
+            (None, Some(db)) => Arc::new(
+                PgStore::connect(PgOptions::new(db.url()))
+                    .await
+                    .expect("reopen PostgreSQL"),
+            ),
+            (None, None) => unreachable!("a backend always has a database"),
+        };
+        Backend {
+            name,
+            store,
+            _sqlite,
+            _postgres,
+        }
+    }
+}

@@ -12,5 +12,6 @@ mod common;
 
 mod claims;
 mod fixture;
+mod inbound;
 mod nodes;
 mod records;

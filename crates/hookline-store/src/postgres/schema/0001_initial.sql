@@ -1,45 +1,47 @@
 -- Hookline on PostgreSQL: the same model as the SQLite schema (sqlite/schema/0001-0008), in one
 -- first version. Conventions: ids and JSON documents are TEXT (payloads keep their exact text),
+-- every TEXT column is COLLATE "C" (ids sort by bytes, i.e. by creation time, whatever collation
+-- the database was created with; cursors and replays rely on it),
 -- every integer is BIGINT (times are Unix milliseconds), flags are BOOLEAN, bytes are BYTEA.
 
 CREATE TABLE applications (
-    id TEXT PRIMARY KEY,
-    uid TEXT UNIQUE,
-    name TEXT NOT NULL,
-    metadata TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    uid TEXT COLLATE "C" UNIQUE,
+    name TEXT COLLATE "C" NOT NULL,
+    metadata TEXT COLLATE "C" NOT NULL,
     throttle_rate BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     -- 'customer', or an internal application: 'source' (inbound forwarding), 'operational'.
-    kind TEXT NOT NULL DEFAULT 'customer'
+    kind TEXT COLLATE "C" NOT NULL DEFAULT 'customer'
 );
 CREATE INDEX applications_by_kind ON applications(kind, id);
 
 CREATE TABLE event_types (
-    name TEXT PRIMARY KEY,
-    description TEXT NOT NULL,
+    name TEXT COLLATE "C" PRIMARY KEY,
+    description TEXT COLLATE "C" NOT NULL,
     archived BOOLEAN NOT NULL,
     deprecated BOOLEAN NOT NULL,
-    schemas TEXT,
-    feature_flag TEXT,
-    group_name TEXT,
+    schemas TEXT COLLATE "C",
+    feature_flag TEXT COLLATE "C",
+    group_name TEXT COLLATE "C",
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
 
 CREATE TABLE endpoints (
-    id TEXT PRIMARY KEY,
-    app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
-    uid TEXT,
-    url TEXT NOT NULL,
-    description TEXT NOT NULL,
-    event_types TEXT,
-    channels TEXT,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    app_id TEXT COLLATE "C" NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    uid TEXT COLLATE "C",
+    url TEXT COLLATE "C" NOT NULL,
+    description TEXT COLLATE "C" NOT NULL,
+    event_types TEXT COLLATE "C",
+    channels TEXT COLLATE "C",
     disabled BOOLEAN NOT NULL,
     throttle_rate BIGINT,
-    metadata TEXT NOT NULL,
-    headers TEXT NOT NULL,
-    secret TEXT NOT NULL,
+    metadata TEXT COLLATE "C" NOT NULL,
+    headers TEXT COLLATE "C" NOT NULL,
+    secret TEXT COLLATE "C" NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (app_id, uid)
@@ -47,12 +49,12 @@ CREATE TABLE endpoints (
 CREATE INDEX endpoints_by_app ON endpoints(app_id, id);
 
 CREATE TABLE messages (
-    id TEXT PRIMARY KEY,
-    app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
-    event_type TEXT NOT NULL,
-    event_id TEXT,
-    channels TEXT,
-    payload TEXT,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    app_id TEXT COLLATE "C" NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    event_type TEXT COLLATE "C" NOT NULL,
+    event_id TEXT COLLATE "C",
+    channels TEXT COLLATE "C",
+    payload TEXT COLLATE "C",
     created_at BIGINT NOT NULL
 );
 CREATE INDEX messages_by_app ON messages(app_id, id);
@@ -60,12 +62,12 @@ CREATE UNIQUE INDEX messages_event_id ON messages(app_id, event_id) WHERE event_
 CREATE INDEX messages_by_created ON messages(created_at);
 
 CREATE TABLE deliveries (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     -- Planning order (SQLite's rowid): ordered delivery sends an endpoint's deliveries in it.
     seq BIGINT GENERATED ALWAYS AS IDENTITY,
-    msg_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
-    endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
-    app_id TEXT NOT NULL,
+    msg_id TEXT COLLATE "C" NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    endpoint_id TEXT COLLATE "C" NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+    app_id TEXT COLLATE "C" NOT NULL,
     status BIGINT NOT NULL,
     attempt_count BIGINT NOT NULL,
     next_attempt_at BIGINT,
@@ -87,20 +89,20 @@ CREATE INDEX deliveries_endpoint_due ON deliveries(endpoint_id, next_attempt_at)
 CREATE INDEX deliveries_endpoint_open ON deliveries(endpoint_id, seq) WHERE status IN (1, 3);
 
 CREATE TABLE attempts (
-    id TEXT PRIMARY KEY,
-    delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
-    msg_id TEXT NOT NULL,
-    endpoint_id TEXT NOT NULL,
-    app_id TEXT NOT NULL,
-    url TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    delivery_id TEXT COLLATE "C" NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    msg_id TEXT COLLATE "C" NOT NULL,
+    endpoint_id TEXT COLLATE "C" NOT NULL,
+    app_id TEXT COLLATE "C" NOT NULL,
+    url TEXT COLLATE "C" NOT NULL,
     status BIGINT NOT NULL,
     response_status_code BIGINT NOT NULL,
-    response TEXT NOT NULL,
+    response TEXT COLLATE "C" NOT NULL,
     response_duration_ms BIGINT NOT NULL,
     trigger_type BIGINT NOT NULL,
     attempt_number BIGINT NOT NULL,
     next_attempt_at BIGINT,
-    error_code TEXT,
+    error_code TEXT COLLATE "C",
     created_at BIGINT NOT NULL
 );
 CREATE INDEX attempts_by_delivery ON attempts(delivery_id);
@@ -110,60 +112,60 @@ CREATE INDEX attempts_by_created ON attempts(created_at);
 
 -- The headers of each attempt, as sent (credential values withheld) and as answered.
 CREATE TABLE attempt_headers (
-    attempt_id TEXT PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
-    sent TEXT NOT NULL,
-    response TEXT,
-    sensitive TEXT NOT NULL
+    attempt_id TEXT COLLATE "C" PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+    sent TEXT COLLATE "C" NOT NULL,
+    response TEXT COLLATE "C",
+    sensitive TEXT COLLATE "C" NOT NULL
 );
 
 -- Per-endpoint delivery settings (Hookline extension): ordering, concurrency, timeout, schedule.
 CREATE TABLE endpoint_delivery_settings (
-    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    endpoint_id TEXT COLLATE "C" PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
     ordered BOOLEAN NOT NULL,
     max_concurrency BIGINT,
     timeout_ms BIGINT,
-    retry_schedule TEXT,
+    retry_schedule TEXT COLLATE "C",
     updated_at BIGINT NOT NULL
 );
 
 -- What the engine last decided about an endpoint's traffic (circuit breaker, slow-down).
 CREATE TABLE endpoint_health (
-    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
-    circuit TEXT NOT NULL,
+    endpoint_id TEXT COLLATE "C" PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    circuit TEXT COLLATE "C" NOT NULL,
     throttled_since BIGINT,
     paused_until BIGINT,
-    reason TEXT,
+    reason TEXT COLLATE "C",
     updated_at BIGINT NOT NULL
 );
 
 -- Which node delivers to an endpoint, and until when (many nodes on one database): one owner at
 -- a time keeps every per-endpoint limit (concurrency, rate, order, circuit) exact across nodes.
 CREATE TABLE endpoint_owners (
-    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
-    node_id TEXT NOT NULL,
+    endpoint_id TEXT COLLATE "C" PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    node_id TEXT COLLATE "C" NOT NULL,
     lease_until BIGINT NOT NULL
 );
 
 -- Retry schedules per event type (delays in milliseconds, JSON array).
 CREATE TABLE event_type_retry_schedules (
-    event_type TEXT PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
-    retry_schedule TEXT NOT NULL,
+    event_type TEXT COLLATE "C" PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
+    retry_schedule TEXT COLLATE "C" NOT NULL,
     updated_at BIGINT NOT NULL
 );
 
 -- Event types whose message payloads are checked against their schema on ingest.
 CREATE TABLE event_type_validation (
-    name TEXT PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
+    name TEXT COLLATE "C" PRIMARY KEY REFERENCES event_types(name) ON DELETE CASCADE,
     enabled BOOLEAN NOT NULL
 );
 
 -- Long-running jobs (recover, replay) and their progress.
 CREATE TABLE background_tasks (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
-    params TEXT NOT NULL,
-    data TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    kind TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    params TEXT COLLATE "C" NOT NULL,
+    data TEXT COLLATE "C" NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -172,7 +174,7 @@ CREATE INDEX background_tasks_by_status ON background_tasks(status, id);
 -- The auto-disable clock: since when an endpoint's deliveries keep exhausting their retries
 -- with no success in between (kept by the triggers below).
 CREATE TABLE endpoint_failing (
-    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    endpoint_id TEXT COLLATE "C" PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
     since BIGINT NOT NULL,
     last BIGINT NOT NULL
 );
@@ -219,13 +221,16 @@ CREATE TRIGGER endpoints_after_enabled AFTER UPDATE OF disabled ON endpoints
 -- the sequencer (postgres/feed.rs) numbers committed rows under a lock, in one short transaction,
 -- so a reader that saw position p can never later find a row below p.
 CREATE TABLE message_feed (
-    msg_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-    app_id TEXT NOT NULL,
-    seq BIGINT UNIQUE
+    msg_id TEXT COLLATE "C" PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    app_id TEXT COLLATE "C" NOT NULL,
+    seq BIGINT UNIQUE,
+    -- Insertion order: rows numbered together get positions in it, so messages one client
+    -- creates one after another keep their order even within one millisecond (ids do not).
+    appended BIGINT GENERATED ALWAYS AS IDENTITY
 );
 CREATE SEQUENCE message_feed_seq;
 CREATE INDEX message_feed_by_app ON message_feed(app_id, seq) WHERE seq IS NOT NULL;
-CREATE INDEX message_feed_unnumbered ON message_feed(msg_id) WHERE seq IS NULL;
+CREATE INDEX message_feed_unnumbered ON message_feed(appended) WHERE seq IS NULL;
 
 CREATE FUNCTION hookline_feed_append() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -240,8 +245,8 @@ CREATE TRIGGER messages_after_feed AFTER INSERT ON messages
 
 -- Where each consumer of a polling endpoint stands.
 CREATE TABLE poller_consumers (
-    endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
-    consumer_id TEXT NOT NULL,
+    endpoint_id TEXT COLLATE "C" NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+    consumer_id TEXT COLLATE "C" NOT NULL,
     committed BIGINT NOT NULL,
     leased_to BIGINT,
     lease_expires_at BIGINT,
@@ -251,10 +256,10 @@ CREATE TABLE poller_consumers (
 
 -- API keys: only the SHA-256 digest of each token is kept.
 CREATE TABLE api_keys (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT COLLATE "C" NOT NULL,
     token_hash BYTEA NOT NULL UNIQUE,
-    app_id TEXT REFERENCES applications(id) ON DELETE CASCADE,
+    app_id TEXT COLLATE "C" REFERENCES applications(id) ON DELETE CASCADE,
     read_only BOOLEAN NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL,
     last_used_at BIGINT,
@@ -265,12 +270,12 @@ CREATE INDEX api_keys_by_app ON api_keys(app_id) WHERE app_id IS NOT NULL;
 
 -- Idempotency keys: one row per (principal, key); state 0 = in progress, 1 = completed.
 CREATE TABLE idempotency_keys (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
+    scope TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
     request_hash BYTEA NOT NULL,
     state BIGINT NOT NULL,
     status BIGINT,
-    content_type TEXT,
+    content_type TEXT COLLATE "C",
     body BYTEA,
     locked_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
@@ -280,37 +285,37 @@ CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys(expires_at);
 
 -- Inbound sources; each owns one application of kind 'source' holding its forwarding targets.
 CREATE TABLE sources (
-    id TEXT PRIMARY KEY,
-    uid TEXT UNIQUE,
-    name TEXT NOT NULL,
-    app_id TEXT NOT NULL UNIQUE REFERENCES applications(id) ON DELETE CASCADE,
-    source_type TEXT NOT NULL,
-    config TEXT NOT NULL,
-    ingest_token TEXT NOT NULL UNIQUE,
-    allowed_ips TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    uid TEXT COLLATE "C" UNIQUE,
+    name TEXT COLLATE "C" NOT NULL,
+    app_id TEXT COLLATE "C" NOT NULL UNIQUE REFERENCES applications(id) ON DELETE CASCADE,
+    source_type TEXT COLLATE "C" NOT NULL,
+    config TEXT COLLATE "C" NOT NULL,
+    ingest_token TEXT COLLATE "C" NOT NULL UNIQUE,
+    allowed_ips TEXT COLLATE "C" NOT NULL,
     dedupe_window_secs BIGINT NOT NULL,
-    metadata TEXT NOT NULL,
+    metadata TEXT COLLATE "C" NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
 
 -- The exact request behind each inbound message; deleted with its message.
 CREATE TABLE inbound_events (
-    msg_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-    content_type TEXT,
-    headers TEXT NOT NULL,
+    msg_id TEXT COLLATE "C" PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    source_id TEXT COLLATE "C" NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    content_type TEXT COLLATE "C",
+    headers TEXT COLLATE "C" NOT NULL,
     body BYTEA NOT NULL,
-    dedupe_key TEXT,
+    dedupe_key TEXT COLLATE "C",
     received_at BIGINT NOT NULL
 );
 CREATE INDEX inbound_events_by_source ON inbound_events(source_id, msg_id);
 
 -- Provider delivery ids seen recently, per source.
 CREATE TABLE inbound_dedupe (
-    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-    dedupe_key TEXT NOT NULL,
-    msg_id TEXT NOT NULL,
+    source_id TEXT COLLATE "C" NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    dedupe_key TEXT COLLATE "C" NOT NULL,
+    msg_id TEXT COLLATE "C" NOT NULL,
     expires_at BIGINT NOT NULL,
     PRIMARY KEY (source_id, dedupe_key)
 );
