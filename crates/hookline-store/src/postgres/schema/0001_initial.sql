@@ -345,6 +345,6 @@ CREATE TRIGGER deliveries_after_insert_notify AFTER INSERT ON deliveries
 -- admin token.
 CREATE TABLE secrets_check (
     only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
-    sealed TEXT NOT NULL,
+    sealed TEXT COLLATE "C" NOT NULL,
     updated_at BIGINT NOT NULL
 );
