@@ -1,6 +1,7 @@
 -- Fills a freshly migrated Hookline database with a large, plausible history for bench/explain:
 -- 1,000 applications with 10 endpoints each, 1,000,000 messages (one delivery and one attempt
--- each, one feed row each), 99% delivered, 1% waiting (half due now, half later). Ids are the
+-- each, one feed row each, every 10th received from an inbound source), 99% delivered, 1%
+-- waiting (half due now, half later). Ids are the
 -- same shape as real ones (prefix + sortable text), times are Unix milliseconds over the last
 -- ~11.5 days. Triggers are off during the fill (they would do per-row work the data already has).
 
@@ -34,6 +35,10 @@ INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, creat
 SELECT msg_id, app_id, 'invoice.paid', NULL, NULL, '{"invoice":' || i || '}', created_at
 FROM fill;
 
+-- Housekeeping keeps the history to the retention period: the oldest messages are about to go,
+-- the oldest half hour of them with their payloads expired already.
+UPDATE messages SET payload = NULL FROM fill WHERE messages.id = fill.msg_id AND fill.i < 1800;
+
 INSERT INTO message_feed (msg_id, app_id, seq)
 SELECT msg_id, app_id, i + 1 FROM fill;
 SELECT setval('message_feed_seq', 1000000);
@@ -56,6 +61,18 @@ SELECT 'atmpt_' || lpad(i::text, 21, '0'), 'dlv_' || lpad(i::text, 23, '0'), msg
        endpoint_id, app_id, 'https://receiver.example.com/', CASE WHEN i % 100 = 0 THEN 2 ELSE 0 END,
        CASE WHEN i % 100 = 0 THEN 503 ELSE 200 END, '', 42, 0, 1, NULL, NULL, created_at + 50
 FROM fill;
+
+-- One inbound source whose requests are every 10th message (100,000 rows): as received, the
+-- message itself keeps an empty payload.
+INSERT INTO sources (id, uid, name, app_id, source_type, config, ingest_token, allowed_ips,
+                     dedupe_window_secs, metadata, created_at, updated_at)
+VALUES ('src_explain', NULL, 'Provider', 'app_' || lpad('0', 22, '0'), 'github', '{}',
+        'token_explain', '[]', 86400, '{}', 0, 0);
+INSERT INTO inbound_events (msg_id, source_id, content_type, headers, body, dedupe_key,
+                            received_at)
+SELECT msg_id, 'src_explain', 'application/json', '[]', '{"zen":1}'::bytea, NULL, created_at
+FROM fill WHERE i % 10 = 0;
+UPDATE messages SET payload = '' FROM fill WHERE messages.id = fill.msg_id AND fill.i % 10 = 0;
 
 -- Every endpoint delivered to recently: owned by one of three nodes, with health on record.
 INSERT INTO endpoint_owners (endpoint_id, node_id, lease_until)

@@ -2,8 +2,9 @@
 -- (crates/hookline-store/src/postgres/, file and function named on each), as PostgreSQL received
 -- them (`log_statement = all`) while a node served the API: listing builders rendered, format!
 -- placeholders filled. Page size 51 is the API's default limit plus one. The values pick an
--- application, endpoint and message of bench/sql/explain_fill.sql. When a query changes in the
--- store, change it here.
+-- application, endpoint and message of bench/sql/explain_fill.sql; retention cutoffs are where
+-- housekeeping (every minute) finds them in steady state: the oldest hour of history. When a
+-- query changes in the store, change it here.
 --
 -- With `-v warm=true`, each query first runs six times in a transaction that is rolled back, so
 -- the plan shown is the one a long-lived connection uses (PostgreSQL's default
@@ -98,6 +99,7 @@ WITH found AS (
             WHERE i.msg_id = d.msg_id AND m.maybe_inbound LIMIT 1) i ON TRUE
         ORDER BY j.due, d.seq;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
 EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
@@ -106,6 +108,7 @@ EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'no
 EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
 EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
 ROLLBACK;
+\o
 \endif
 \echo '### claim'
 EXPLAIN (COSTS OFF) EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
@@ -114,6 +117,7 @@ EXPLAIN (COSTS OFF) EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 25
 PREPARE next_due_after AS
 SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at > $1;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
@@ -122,6 +126,7 @@ EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
+\o
 \endif
 \echo '### next_due_after'
 EXPLAIN (COSTS OFF) EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
@@ -132,6 +137,7 @@ SELECT COUNT(*) FILTER (WHERE next_attempt_at <= $1),
        COUNT(*) FILTER (WHERE next_attempt_at > $1)
 FROM deliveries WHERE next_attempt_at IS NOT NULL;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
@@ -140,6 +146,7 @@ EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
+\o
 \endif
 \echo '### queue_depth'
 EXPLAIN (COSTS OFF) EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
@@ -149,6 +156,7 @@ PREPARE record_delivery AS
 UPDATE deliveries SET status = $2, attempt_count = $3, next_attempt_at = $4,
 updated_at = $5 WHERE id = $1;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
@@ -157,6 +165,7 @@ EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (
 EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
+\o
 \endif
 \echo '### record_delivery'
 EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
@@ -165,6 +174,7 @@ EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0
 PREPARE messages_by_app AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 ORDER BY m.id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
@@ -173,6 +183,7 @@ EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### messages_by_app'
 EXPLAIN (COSTS OFF) EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
@@ -181,6 +192,7 @@ EXPLAIN (COSTS OFF) EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 PREPARE messages_by_app_after_cursor AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
@@ -189,6 +201,7 @@ EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lp
 EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### messages_by_app_after_cursor'
 EXPLAIN (COSTS OFF) EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
@@ -198,6 +211,7 @@ PREPARE message_by_id_or_event_id AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m
 WHERE m.app_id = $1 AND (m.id = $2 OR m.event_id = $2) LIMIT 1;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
@@ -206,6 +220,7 @@ EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad(
 EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### message_by_id_or_event_id'
 EXPLAIN (COSTS OFF) EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
@@ -214,6 +229,7 @@ EXPLAIN (COSTS OFF) EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '
 PREPARE attempts_by_endpoint AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.endpoint_id = $2 ORDER BY x.id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
 EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
@@ -222,6 +238,7 @@ EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425',
 EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
 EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### attempts_by_endpoint'
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
@@ -230,6 +247,7 @@ EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 
 PREPARE attempts_by_endpoint_after_cursor AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.endpoint_id = $2 AND x.id < $3 ORDER BY x.id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
 EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
@@ -238,6 +256,7 @@ EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' |
 EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
 EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### attempts_by_endpoint_after_cursor'
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
@@ -246,6 +265,7 @@ EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42
 PREPARE attempts_by_message AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.msg_id = $2 ORDER BY x.id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
@@ -254,6 +274,7 @@ EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('50004
 EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### attempts_by_message'
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
@@ -263,6 +284,7 @@ PREPARE deliveries_by_endpoint AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
 JOIN messages m ON m.id = d.msg_id WHERE d.endpoint_id = $1 AND d.app_id = $2 AND d.msg_id < $3 ORDER BY d.msg_id DESC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
@@ -271,6 +293,7 @@ EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42
 EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### deliveries_by_endpoint'
 EXPLAIN (COSTS OFF) EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
@@ -280,6 +303,7 @@ PREPARE deliveries_by_message AS
 SELECT e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
 JOIN endpoints e ON e.id = d.endpoint_id WHERE d.msg_id = $1 ORDER BY d.endpoint_id ASC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
@@ -288,6 +312,7 @@ EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### deliveries_by_message'
 EXPLAIN (COSTS OFF) EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
@@ -296,6 +321,7 @@ EXPLAIN (COSTS OFF) EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '
 PREPARE endpoints_by_app AS
 SELECT e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at FROM endpoints e WHERE e.app_id = $1 ORDER BY e.id ASC LIMIT 51;
 \if :warm
+\o /dev/null
 BEGIN;
 EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
@@ -304,9 +330,91 @@ EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 ROLLBACK;
+\o
 \endif
 \echo '### endpoints_by_app'
 EXPLAIN (COSTS OFF) EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
+
+-- feed_app: feed.rs read_query (GET /app/{app}/events, pollers, streams): an application's feed after a position
+PREPARE feed_app AS
+SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, i.body FROM message_feed f
+         JOIN messages m ON m.id = f.msg_id
+         LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
+             AND (m.payload IS NULL OR m.payload = '')
+         WHERE f.seq > $1 AND f.seq <= $2 AND f.app_id = $3 ORDER BY f.seq LIMIT $4;
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+ROLLBACK;
+\o
+\endif
+\echo '### feed_app'
+EXPLAIN (COSTS OFF) EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+
+-- feed_environment: feed.rs read_query (GET /events): every customer application's feed after a position
+PREPARE feed_environment AS
+SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, i.body FROM message_feed f
+         JOIN messages m ON m.id = f.msg_id
+         LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
+             AND (m.payload IS NULL OR m.payload = '')
+         WHERE f.seq > $1 AND f.seq <= $2 AND f.app_id IN (SELECT id FROM applications WHERE kind = 'customer') ORDER BY f.seq LIMIT $3;
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE feed_environment(900000, 1000000, 51);
+EXECUTE feed_environment(900000, 1000000, 51);
+EXECUTE feed_environment(900000, 1000000, 51);
+EXECUTE feed_environment(900000, 1000000, 51);
+EXECUTE feed_environment(900000, 1000000, 51);
+EXECUTE feed_environment(900000, 1000000, 51);
+ROLLBACK;
+\o
+\endif
+\echo '### feed_environment'
+EXPLAIN (COSTS OFF) EXECUTE feed_environment(900000, 1000000, 51);
+
+-- feed_position_at: feed.rs position_at (a feed iterator from a time)
+PREPARE feed_position_at AS
+SELECT min(f.seq) FROM (SELECT id FROM messages WHERE app_id = $1
+                     AND id >= $2 ORDER BY id LIMIT $3) x JOIN message_feed f ON f.msg_id = x.id;
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+ROLLBACK;
+\o
+\endif
+\echo '### feed_position_at'
+EXPLAIN (COSTS OFF) EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+
+-- feed_unnumbered: feed/sequencer.rs: is anything waiting for a position
+PREPARE feed_unnumbered AS
+SELECT EXISTS (SELECT 1 FROM message_feed WHERE seq IS NULL);
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE feed_unnumbered;
+EXECUTE feed_unnumbered;
+EXECUTE feed_unnumbered;
+EXECUTE feed_unnumbered;
+EXECUTE feed_unnumbered;
+EXECUTE feed_unnumbered;
+ROLLBACK;
+\o
+\endif
+\echo '### feed_unnumbered'
+EXPLAIN (COSTS OFF) EXECUTE feed_unnumbered;
 
 -- retention_expire_payloads: maintenance.rs EXPIRE_PAYLOADS (housekeeping, every minute)
 PREPARE retention_expire_payloads AS
@@ -314,17 +422,19 @@ UPDATE messages SET payload = NULL WHERE id IN (
     SELECT id FROM messages WHERE created_at < $1 AND payload IS NOT NULL
     ORDER BY created_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED);
 \if :warm
+\o /dev/null
 BEGIN;
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
+\o
 \endif
 \echo '### retention_expire_payloads'
-EXPLAIN (COSTS OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXPLAIN (COSTS OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 
 -- retention_prune_attempts: maintenance.rs PRUNE_ATTEMPTS
 PREPARE retention_prune_attempts AS
@@ -332,17 +442,19 @@ DELETE FROM attempts WHERE id IN (
     SELECT id FROM attempts WHERE created_at < $1
     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED);
 \if :warm
+\o /dev/null
 BEGIN;
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
+\o
 \endif
 \echo '### retention_prune_attempts'
-EXPLAIN (COSTS OFF) EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXPLAIN (COSTS OFF) EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 
 -- retention_prune_messages: maintenance.rs PRUNE_MESSAGES
 PREPARE retention_prune_messages AS
@@ -352,14 +464,16 @@ DELETE FROM messages WHERE id IN (
                       WHERE d.msg_id = m.id AND d.next_attempt_at IS NOT NULL)
     ORDER BY m.created_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED);
 \if :warm
+\o /dev/null
 BEGIN;
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
-EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
+\o
 \endif
 \echo '### retention_prune_messages'
-EXPLAIN (COSTS OFF) EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 7 * 86400000, 1000);
+EXPLAIN (COSTS OFF) EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
