@@ -1,7 +1,7 @@
 -- Fills a freshly migrated Hookline database with a large, plausible history for bench/explain:
--- 1,000 applications with 10 endpoints each, 1,000,000 messages (one delivery and one attempt
--- each, one feed row each, every 10th received from an inbound source), 99% delivered, 1%
--- waiting (half due now, half later). Ids are the
+-- 1,000 applications with 10 endpoints each, one of them a big customer (10% of the traffic to
+-- one endpoint), 1,000,000 messages (one delivery and one attempt each, one feed row each, every
+-- 10th received from an inbound source), 99% delivered, 1% waiting (half due now, half later). Ids are the
 -- same shape as real ones (prefix + sortable text), times are Unix milliseconds over the last
 -- ~11.5 days. Triggers are off during the fill (they would do per-row work the data already has).
 
@@ -21,13 +21,15 @@ SELECT 'ep_' || lpad(e::text, 23, '0'), 'app_' || lpad((e / 10)::text, 22, '0'),
        'hlenc1:sealed', 0, 0
 FROM generate_series(0, 9999) AS e;
 
--- Message i belongs to application i % 1000 and goes to that application's endpoint
--- (i / 1000) % 10, so every endpoint has ~100 messages and every application ~1,000.
+-- One big customer: every 10th message (i % 10 = 2) belongs to application 42 and goes to its
+-- endpoint 425 (100,000 messages, the lists the queries read). Any other message i belongs to
+-- application i % 1000 and goes to that application's endpoint (i / 1000) % 10 (~100 each).
 CREATE TEMP TABLE fill AS
 SELECT i,
        'msg_' || lpad(i::text, 23, '0') AS msg_id,
-       'app_' || lpad((i % 1000)::text, 22, '0') AS app_id,
-       'ep_' || lpad(((i % 1000) * 10 + (i / 1000) % 10)::text, 23, '0') AS endpoint_id,
+       'app_' || lpad(CASE WHEN i % 10 = 2 THEN 42 ELSE i % 1000 END::text, 22, '0') AS app_id,
+       'ep_' || lpad(CASE WHEN i % 10 = 2 THEN 425
+                          ELSE (i % 1000) * 10 + (i / 1000) % 10 END::text, 23, '0') AS endpoint_id,
        (extract(epoch FROM now()) * 1000)::bigint - (1000000 - i) * 1000 AS created_at
 FROM generate_series(0, 999999) AS i;
 

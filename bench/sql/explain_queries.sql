@@ -8,7 +8,8 @@
 --
 -- With `-v warm=true`, each query first runs six times in a transaction that is rolled back, so
 -- the plan shown is the one a long-lived connection uses (PostgreSQL's default
--- plan_cache_mode=auto may switch a prepared statement to its generic plan after five runs).
+-- plan_cache_mode=auto may switch a prepared statement to its generic plan after five runs),
+-- and is run (EXPLAIN ANALYZE, rolled back) to show how many rows each step really read.
 
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -98,6 +99,7 @@ WITH found AS (
             SELECT i.content_type, i.headers, i.body FROM inbound_events i
             WHERE i.msg_id = d.msg_id AND m.maybe_inbound LIMIT 1) i ON TRUE
         ORDER BY j.due, d.seq;
+\echo '### claim'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -109,13 +111,17 @@ EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'no
 EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
 ROLLBACK;
 \o
-\endif
-\echo '### claim'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE claim((extract(epoch FROM now()) * 1000)::bigint, 256, '{}'::text[], 'node_explain', (extract(epoch FROM now()) * 1000)::bigint + 30000, (extract(epoch FROM now()) * 1000)::bigint + 40000);
+\endif
 
 -- next_due_after: engine.rs next_due_after: when the engine wakes next
 PREPARE next_due_after AS
 SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at > $1;
+\echo '### next_due_after'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -127,15 +133,19 @@ EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
 \o
-\endif
-\echo '### next_due_after'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE next_due_after((extract(epoch FROM now()) * 1000)::bigint);
+\endif
 
 -- queue_depth: engine.rs queue_depth: the due count (and the scheduled count) of the queue gauges
 PREPARE queue_depth AS
 SELECT COUNT(*) FILTER (WHERE next_attempt_at <= $1),
        COUNT(*) FILTER (WHERE next_attempt_at > $1)
 FROM deliveries WHERE next_attempt_at IS NOT NULL;
+\echo '### queue_depth'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -147,14 +157,18 @@ EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
 \o
-\endif
-\echo '### queue_depth'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE queue_depth((extract(epoch FROM now()) * 1000)::bigint);
+\endif
 
 -- record_delivery: deliveries.rs record_attempts: a delivery's new state
 PREPARE record_delivery AS
 UPDATE deliveries SET status = $2, attempt_count = $3, next_attempt_at = $4,
 updated_at = $5 WHERE id = $1;
+\echo '### record_delivery'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -166,13 +180,17 @@ EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (
 EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 ROLLBACK;
 \o
-\endif
-\echo '### record_delivery'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
+\endif
 
 -- messages_by_app: messages.rs list (GET /app/{app}/msg): the first page
 PREPARE messages_by_app AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 ORDER BY m.id DESC LIMIT 51;
+\echo '### messages_by_app'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -184,13 +202,17 @@ EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### messages_by_app'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
+\endif
 
 -- messages_by_app_after_cursor: messages.rs list: a later page (iterator)
 PREPARE messages_by_app_after_cursor AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT 51;
+\echo '### messages_by_app_after_cursor'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -202,14 +224,18 @@ EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lp
 EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### messages_by_app_after_cursor'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
+\endif
 
 -- message_by_id_or_event_id: messages.rs get (GET /app/{app}/msg/{id})
 PREPARE message_by_id_or_event_id AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m
 WHERE m.app_id = $1 AND (m.id = $2 OR m.event_id = $2) LIMIT 1;
+\echo '### message_by_id_or_event_id'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -221,13 +247,17 @@ EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad(
 EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### message_by_id_or_event_id'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE message_by_id_or_event_id('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
+\endif
 
 -- attempts_by_endpoint: attempts.rs list (GET /app/{app}/attempt/endpoint/{ep})
 PREPARE attempts_by_endpoint AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.endpoint_id = $2 ORDER BY x.id DESC LIMIT 51;
+\echo '### attempts_by_endpoint'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -239,13 +269,17 @@ EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425',
 EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### attempts_by_endpoint'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'));
+\endif
 
 -- attempts_by_endpoint_after_cursor: attempts.rs list: a later page
 PREPARE attempts_by_endpoint_after_cursor AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.endpoint_id = $2 AND x.id < $3 ORDER BY x.id DESC LIMIT 51;
+\echo '### attempts_by_endpoint_after_cursor'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -257,13 +291,17 @@ EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' |
 EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### attempts_by_endpoint_after_cursor'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_endpoint_after_cursor('app_' || lpad('42', 22, '0'), 'ep_' || lpad('425', 23, '0'), 'atmpt_' || lpad('700042', 21, '0'));
+\endif
 
 -- attempts_by_message: attempts.rs list (GET /app/{app}/attempt/msg/{msg})
 PREPARE attempts_by_message AS
 SELECT x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at FROM attempts x JOIN messages m ON m.id = x.msg_id WHERE x.app_id = $1 AND x.msg_id = $2 ORDER BY x.id DESC LIMIT 51;
+\echo '### attempts_by_message'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -275,14 +313,18 @@ EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('50004
 EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### attempts_by_message'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), 'msg_' || lpad('500042', 23, '0'));
+\endif
 
 -- deliveries_by_endpoint: deliveries listing (GET /app/{app}/endpoint/{ep}/msg), a later page
 PREPARE deliveries_by_endpoint AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
 JOIN messages m ON m.id = d.msg_id WHERE d.endpoint_id = $1 AND d.app_id = $2 AND d.msg_id < $3 ORDER BY d.msg_id DESC LIMIT 51;
+\echo '### deliveries_by_endpoint'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -294,14 +336,18 @@ EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42
 EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### deliveries_by_endpoint'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE deliveries_by_endpoint('ep_' || lpad('425', 23, '0'), 'app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'));
+\endif
 
 -- deliveries_by_message: deliveries listing (GET /app/{app}/msg/{msg}/endpoint)
 PREPARE deliveries_by_message AS
 SELECT e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
 JOIN endpoints e ON e.id = d.endpoint_id WHERE d.msg_id = $1 ORDER BY d.endpoint_id ASC LIMIT 51;
+\echo '### deliveries_by_message'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -313,13 +359,17 @@ EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### deliveries_by_message'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE deliveries_by_message('msg_' || lpad('500042', 23, '0'));
+\endif
 
 -- endpoints_by_app: endpoints.rs list (GET /app/{app}/endpoint)
 PREPARE endpoints_by_app AS
 SELECT e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at FROM endpoints e WHERE e.app_id = $1 ORDER BY e.id ASC LIMIT 51;
+\echo '### endpoints_by_app'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -331,9 +381,12 @@ EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 ROLLBACK;
 \o
-\endif
-\echo '### endpoints_by_app'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
+\endif
 
 -- feed_app: feed.rs read_query (GET /app/{app}/events, pollers, streams): an application's feed after a position
 PREPARE feed_app AS
@@ -342,6 +395,7 @@ SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m
          LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
              AND (m.payload IS NULL OR m.payload = '')
          WHERE f.seq > $1 AND f.seq <= $2 AND f.app_id = $3 ORDER BY f.seq LIMIT $4;
+\echo '### feed_app'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -353,9 +407,12 @@ EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
 EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
 ROLLBACK;
 \o
-\endif
-\echo '### feed_app'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '0'), 51);
+\endif
 
 -- feed_environment: feed.rs read_query (GET /events): every customer application's feed after a position
 PREPARE feed_environment AS
@@ -364,6 +421,7 @@ SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m
          LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
              AND (m.payload IS NULL OR m.payload = '')
          WHERE f.seq > $1 AND f.seq <= $2 AND f.app_id IN (SELECT id FROM applications WHERE kind = 'customer') ORDER BY f.seq LIMIT $3;
+\echo '### feed_environment'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -375,14 +433,18 @@ EXECUTE feed_environment(900000, 1000000, 51);
 EXECUTE feed_environment(900000, 1000000, 51);
 ROLLBACK;
 \o
-\endif
-\echo '### feed_environment'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE feed_environment(900000, 1000000, 51);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE feed_environment(900000, 1000000, 51);
+\endif
 
 -- feed_position_at: feed.rs position_at (a feed iterator from a time)
 PREPARE feed_position_at AS
 SELECT min(f.seq) FROM (SELECT id FROM messages WHERE app_id = $1
                      AND id >= $2 ORDER BY id LIMIT $3) x JOIN message_feed f ON f.msg_id = x.id;
+\echo '### feed_position_at'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -394,13 +456,17 @@ EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042',
 EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
 ROLLBACK;
 \o
-\endif
-\echo '### feed_position_at'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE feed_position_at('app_' || lpad('42', 22, '0'), 'msg_' || lpad('700042', 23, '0'), 1000);
+\endif
 
 -- feed_unnumbered: feed/sequencer.rs: is anything waiting for a position
 PREPARE feed_unnumbered AS
 SELECT EXISTS (SELECT 1 FROM message_feed WHERE seq IS NULL);
+\echo '### feed_unnumbered'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -412,15 +478,19 @@ EXECUTE feed_unnumbered;
 EXECUTE feed_unnumbered;
 ROLLBACK;
 \o
-\endif
-\echo '### feed_unnumbered'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE feed_unnumbered;
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE feed_unnumbered;
+\endif
 
 -- retention_expire_payloads: maintenance.rs EXPIRE_PAYLOADS (housekeeping, every minute)
 PREPARE retention_expire_payloads AS
 UPDATE messages SET payload = NULL WHERE id IN (
     SELECT id FROM messages WHERE created_at < $1 AND payload IS NOT NULL
     ORDER BY created_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED);
+\echo '### retention_expire_payloads'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -432,15 +502,19 @@ EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 9
 EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
 \o
-\endif
-\echo '### retention_expire_payloads'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+\endif
 
 -- retention_prune_attempts: maintenance.rs PRUNE_ATTEMPTS
 PREPARE retention_prune_attempts AS
 DELETE FROM attempts WHERE id IN (
     SELECT id FROM attempts WHERE created_at < $1
     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED);
+\echo '### retention_prune_attempts'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -452,9 +526,12 @@ EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 99
 EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
 \o
-\endif
-\echo '### retention_prune_attempts'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE retention_prune_attempts((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+\endif
 
 -- retention_prune_messages: maintenance.rs PRUNE_MESSAGES
 PREPARE retention_prune_messages AS
@@ -463,6 +540,7 @@ DELETE FROM messages WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM deliveries d
                       WHERE d.msg_id = m.id AND d.next_attempt_at IS NOT NULL)
     ORDER BY m.created_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED);
+\echo '### retention_prune_messages'
 \if :warm
 \o /dev/null
 BEGIN;
@@ -474,6 +552,9 @@ EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 99
 EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
 \o
-\endif
-\echo '### retention_prune_messages'
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+ROLLBACK;
+\else
 EXPLAIN (COSTS OFF) EXECUTE retention_prune_messages((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+\endif
