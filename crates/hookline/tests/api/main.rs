@@ -34,6 +34,7 @@ mod operational_webhooks;
 mod portal;
 mod pull_feed;
 mod pull_poller;
+mod pull_poller_races;
 mod pull_stream;
 mod rate_limits;
 mod replay;

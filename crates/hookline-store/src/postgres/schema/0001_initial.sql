@@ -251,6 +251,8 @@ CREATE TABLE poller_consumers (
     leased_to BIGINT,
     lease_expires_at BIGINT,
     updated_at BIGINT NOT NULL,
+    -- Moved on by every save; a save is made only from the version it read (compare-and-set).
+    version BIGINT NOT NULL,
     PRIMARY KEY (endpoint_id, consumer_id)
 );
 
