@@ -3,21 +3,18 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::Context;
 use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
+use hookline_api::ApiConfig;
 use hookline_api::auth::AdminToken;
 use hookline_api::environments::dispatching;
 use hookline_api::observability::{HttpOptions, MetricsRender};
 use hookline_api::security::Security;
-use hookline_api::{ApiConfig, AppState};
 use hookline_core::model::Attempt;
-use hookline_delivery::DeliveryEngine;
 use hookline_delivery::maintenance::Maintenance;
-use hookline_delivery::signing::{Signer, seal_unsealed_secrets};
+use hookline_delivery::signing::Signer;
 use hookline_store::feed::FeedSignal;
 use hookline_store::sqlite::MigrationMode;
-use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -25,7 +22,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
-use crate::environments::{Environments, Storage, Template, forward_attempts};
+use crate::database::{self, Opened};
+use crate::environments::{Environments, OpenStore, Runtime, Storage, Template};
+use crate::node_check;
 use crate::peer::{self, Peer};
 use crate::secrets_key;
 use crate::tls::{TlsFiles, TlsListener};
@@ -60,17 +59,24 @@ pub struct Server {
     pub token_source: TokenSource,
     /// Attempts as they are recorded, in every environment (for tests and tools).
     pub attempts: broadcast::Receiver<Attempt>,
-    /// Housekeeping (auto-disable, retention); runs on its own, callable for a pass at a time.
+    /// The default environment's housekeeping (auto-disable, retention); runs on its own,
+    /// callable for a pass at a time.
     pub maintenance: Maintenance,
-    /// Wakes pull consumers when messages commit; closed at shutdown so long-polls and event
-    /// streams end.
+    /// Wakes the default environment's pull consumers when messages commit; closed at shutdown
+    /// so long-polls and event streams end.
     pub feed: FeedSignal,
-    /// Finishes when both the API and the engine have stopped.
+    /// Finishes when the API and every environment's engine have stopped.
     pub stopped: JoinHandle<()>,
 }
 
-/// Opens the store, starts the delivery engine and serves the API on `listener` until
+/// Opens the store, starts the delivery engines and serves the API on `listener` until
 /// `shutdown` is cancelled; then stops accepting requests and drains in-flight deliveries.
+/// [`Config::api`] and [`Config::deliver`] switch the API and the engines (with housekeeping)
+/// off for nodes that share a PostgreSQL database and split the work.
+///
+/// Every environment runs alike ([`Runtime`]): the default one over the store opened here,
+/// the others over their own stores ([`Environments`]), each request sent to its environment
+/// by the dispatch layer in front of the default environment's router.
 pub async fn start(
     config: Config,
     listener: TcpListener,
@@ -85,95 +91,69 @@ pub async fn start(
     } else {
         MigrationMode::Verify
     };
-    let db_path = config.database_path();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open_with(&db_path, mode))
-        .await?
-        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
-    let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
-    if interrupted > 0 {
-        tracing::warn!(
-            interrupted,
-            "replays interrupted by the last shutdown were marked failed"
-        );
-    }
-    let maintenance = Maintenance::new(Arc::clone(&store), config.maintenance.clone());
-    let feed = store.feed_signal();
-    let feed_shutdown = shutdown.clone();
-    let closing = feed.clone();
-    tokio::spawn(async move {
-        feed_shutdown.cancelled().await;
-        closing.close();
-    });
-
+    let Opened { store, postgres } =
+        database::open(&config.database, &config.data_dir, mode).await?;
     let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
-    let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
-    let sealed = seal_unsealed_secrets(store.as_ref(), &signer).await?;
-    if sealed > 0 {
-        tracing::info!(
-            sealed,
-            "encrypted endpoint secrets that were stored in the clear"
-        );
+    if let Some(pg) = &postgres {
+        node_check::agree(pg, &secrets, &admin_token).await?;
     }
+    let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
     let mut delivery = config.delivery.clone();
     delivery.signer = signer.clone();
-    let engine = DeliveryEngine::new(Arc::clone(&store), delivery.clone())
-        .context("cannot build the HTTP client for deliveries")?;
-    // Every environment's attempts, this one's included, are announced on one channel.
     let (all_attempts, attempts) = broadcast::channel(1024);
-    forward_attempts(engine.subscribe(), all_attempts.clone());
-    let maintenance = maintenance.with_waker(engine.waker());
-    let mut state = AppState {
-        store: Arc::clone(&store),
-        config: Arc::new(ApiConfig {
+    let template = Template {
+        api: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
             inbound: config.inbound.clone(),
         }),
-        waker: engine.waker(),
         admin: Arc::new(AdminToken::new(&admin_token)),
         signer,
         security: Arc::new(Security::new(config.rate_limit)),
-        payload_schemas: Default::default(),
-        environment: None,
-        environments: None,
-    };
-    let template = Template {
-        api: Arc::clone(&state.config),
-        admin: Arc::clone(&state.admin),
-        signer: state.signer.clone(),
-        security: Arc::clone(&state.security),
         delivery,
         maintenance: config.maintenance.clone(),
         deliver: config.deliver,
         attempts: all_attempts,
     };
+    let storage = Storage::of(&config.database, &config.data_dir, postgres.as_ref());
     let environments = Environments::start(
-        store,
-        Storage::sqlite(&config.data_dir),
-        template,
+        Arc::clone(&store),
+        storage,
+        template.clone(),
         mode,
         shutdown.clone(),
     )
     .await;
-    state.environments = Some(environments.weak_host());
-    let admin = Arc::clone(&state.admin);
+    let default = Runtime::start(
+        &template,
+        None,
+        OpenStore {
+            store: Arc::clone(&store),
+            postgres,
+        },
+        Some(environments.weak_host()),
+        &shutdown,
+    )
+    .await?;
+
     let addr = listener.local_addr()?;
+    let routes = if config.api {
+        dispatching(
+            default.router.clone(),
+            environments.host(),
+            Arc::clone(&template.admin),
+        )
+    } else {
+        crate::worker_http::router(store)
+    };
     let app = hookline_api::observability::wrap(
-        dispatching(hookline_api::router(state), environments.host(), admin),
+        routes,
         HttpOptions {
             metrics: crate::telemetry::prometheus()
                 .map(|handle| -> MetricsRender { std::sync::Arc::new(move || handle.render()) }),
             cors: config.cors.clone(),
         },
     );
-
-    let engine_task = if config.deliver {
-        tokio::spawn(engine.run(shutdown.clone()))
-    } else {
-        tokio::spawn(async {})
-    };
-    tokio::spawn(maintenance.clone().run(shutdown.clone()));
     let api_task = match tls {
         None => tokio::spawn(serve(listener, app, shutdown.clone())),
         Some(acceptor) => tokio::spawn(serve(
@@ -182,9 +162,10 @@ pub async fn start(
             shutdown.clone(),
         )),
     };
+    let (maintenance, feed) = (default.maintenance.clone(), default.feed.clone());
     let stopped = tokio::spawn(async move {
         let _ = api_task.await;
-        let _ = engine_task.await;
+        default.stopped().await;
         environments.stopped().await;
     });
     Ok(Server {

@@ -24,7 +24,7 @@ use hookline_store::sqlite::MigrationMode;
 use hookline_store::{Order, Page, PageRequest, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
-pub use runtime::{OpenStore, Runtime, Template, forward_attempts};
+pub use runtime::{OpenStore, Runtime, Template};
 pub use storage::Storage;
 
 /// How often nodes sharing a database look for environments created or deleted by others.
@@ -117,20 +117,6 @@ impl Environments {
         Arc::new(WeakHost(Arc::downgrade(&self.inner)))
     }
 
-    /// Every registered environment.
-    async fn registered(&self) -> Result<Vec<Environment>, StoreError> {
-        let mut all = Vec::new();
-        let mut page = PageRequest::first(PageRequest::MAX_LIMIT, Order::Ascending);
-        loop {
-            let found = self.inner.registry.list_environments(&page).await?;
-            all.extend(found.items);
-            match found.iterator {
-                Some(next) if !found.done => page.iterator = Some(next),
-                _ => return Ok(all),
-            }
-        }
-    }
-
     /// Opens environment `id` unless it is; the caller holds `changing`.
     async fn open(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<axum::Router> {
         if let Some(running) = self.inner.read().get(id) {
@@ -161,7 +147,7 @@ impl Environments {
     /// One look at the registry: opens what this node should run (every environment, on nodes
     /// that deliver) and closes what was deleted by another node.
     pub async fn sync(&self) -> anyhow::Result<()> {
-        let registered = self.registered().await?;
+        let registered = registered(self.inner.registry.as_ref()).await?;
         let _changing = self.inner.changing.lock().await;
         let gone: Vec<EnvId> = self
             .inner
@@ -276,6 +262,36 @@ impl Environments {
         tracing::info!(environment = %id, "deleted an environment");
         Ok(())
     }
+}
+
+/// Every environment registered in `registry`.
+async fn registered(registry: &dyn Store) -> Result<Vec<Environment>, StoreError> {
+    let mut all = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT, Order::Ascending);
+    loop {
+        let found = registry.list_environments(&page).await?;
+        all.extend(found.items);
+        match found.iterator {
+            Some(next) if !found.done => page.iterator = Some(next),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// Opens the store of every environment registered in `registry` (`MigrationMode::Apply`
+/// brings each up to date), for the commands that work on all of them (`hookline migrate`,
+/// `hookline prune`).
+pub async fn open_all(
+    registry: &dyn Store,
+    storage: &Storage,
+    mode: MigrationMode,
+) -> anyhow::Result<Vec<(Environment, OpenStore)>> {
+    let mut opened = Vec::new();
+    for environment in registered(registry).await? {
+        let store = storage.open(&environment.id, mode).await?;
+        opened.push((environment, store));
+    }
+    Ok(opened)
 }
 
 /// Looks at the registry every [`REGISTRY_CHECK`] until the server stops.

@@ -77,6 +77,18 @@ impl Runtime {
         shutdown: &CancellationToken,
     ) -> anyhow::Result<Self> {
         let OpenStore { store, postgres } = opened;
+        // With one node, a task still marked running was left by this node's previous process.
+        // With PostgreSQL another live node may be running it, so it is left alone.
+        if postgres.is_none() {
+            let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
+            if interrupted > 0 {
+                tracing::warn!(
+                    interrupted,
+                    environment = ?environment,
+                    "replays interrupted by the last shutdown were marked failed"
+                );
+            }
+        }
         let sealed = seal_unsealed_secrets(store.as_ref(), &template.signer).await?;
         if sealed > 0 {
             tracing::info!(
@@ -115,9 +127,26 @@ impl Runtime {
             closing.0.cancelled().await;
             closing.1.close();
         });
+        // Housekeeping goes with the engine: API-only nodes leave both to the workers.
         let stopped = if template.deliver {
             tokio::spawn(maintenance.clone().run(stop.clone()));
-            tokio::spawn(engine.run(stop.clone()))
+            let run = engine.run(stop.clone());
+            tokio::spawn(async move {
+                run.await;
+                // Drained (or out of drain time, and about to exit): nothing more will be sent,
+                // so this node's endpoints can go to the other nodes (or to this node's next
+                // start) now rather than when its ownership lapses.
+                if let Some(pg) = postgres {
+                    match pg.release_endpoints().await {
+                        Ok(released) => {
+                            tracing::info!(released, "handed back this node's endpoints");
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot hand back this node's endpoints; they pass to other nodes when their ownership lapses");
+                        }
+                    }
+                }
+            })
         } else {
             tokio::spawn(async {})
         };
@@ -144,10 +173,7 @@ impl Runtime {
 }
 
 /// Announces an engine's recorded attempts on the server-wide channel, until the engine stops.
-pub fn forward_attempts(
-    mut recorded: broadcast::Receiver<Attempt>,
-    to: broadcast::Sender<Attempt>,
-) {
+fn forward_attempts(mut recorded: broadcast::Receiver<Attempt>, to: broadcast::Sender<Attempt>) {
     tokio::spawn(async move {
         loop {
             match recorded.recv().await {

@@ -2,15 +2,16 @@
 //! `<data_dir>/environments/`, or a PostgreSQL schema each (named after the environment's id)
 //! in the default store's database.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use hookline_core::EnvId;
-use hookline_store::SqliteStore;
 use hookline_store::sqlite::MigrationMode;
+use hookline_store::{PgOptions, PgStore, SqliteStore, StoreError};
 
 use super::runtime::OpenStore;
+use crate::database::Database;
 
 /// How to open and remove environments' stores.
 #[derive(Debug, Clone)]
@@ -20,13 +21,42 @@ pub enum Storage {
         /// `<data_dir>/environments`.
         dir: PathBuf,
     },
+    /// A schema per environment in the default store's database.
+    Postgres {
+        /// The database's URL.
+        url: String,
+        /// Connections each environment's store keeps at most.
+        pool_size: usize,
+        /// The default environment's store, which drops environments' schemas.
+        default: PgStore,
+    },
 }
 
 impl Storage {
     /// Files in `<data_dir>/environments/`.
-    pub fn sqlite(data_dir: &std::path::Path) -> Self {
+    pub fn sqlite(data_dir: &Path) -> Self {
         Self::Sqlite {
             dir: data_dir.join("environments"),
+        }
+    }
+
+    /// Where the environments of a server on `database` live; `postgres` is its default store
+    /// when `database` is PostgreSQL.
+    pub fn of(database: &Database, data_dir: &Path, postgres: Option<&PgStore>) -> Self {
+        match (database, postgres) {
+            (Database::Postgres { url, pool_size }, Some(default)) => {
+                Self::postgres(url, *pool_size, default.clone())
+            }
+            _ => Self::sqlite(data_dir),
+        }
+    }
+
+    /// Schemas in the database of `default`, at `url`.
+    pub fn postgres(url: &str, pool_size: usize, default: PgStore) -> Self {
+        Self::Postgres {
+            url: url.to_owned(),
+            pool_size,
+            default,
         }
     }
 
@@ -34,6 +64,7 @@ impl Storage {
     pub fn is_shared(&self) -> bool {
         match self {
             Self::Sqlite { .. } => false,
+            Self::Postgres { .. } => true,
         }
     }
 
@@ -52,6 +83,24 @@ impl Storage {
                 Ok(OpenStore {
                     store: Arc::new(store),
                     postgres: None,
+                })
+            }
+            Self::Postgres { url, pool_size, .. } => {
+                let options = PgOptions {
+                    url: url.clone(),
+                    pool_size: *pool_size,
+                    migrations: mode,
+                    schema: Some(id.to_string()),
+                };
+                let store = PgStore::connect(options).await.map_err(|err| match err {
+                    // Already a full sentence that tells the operator what to do.
+                    StoreError::SchemaTooNew { .. } => anyhow::Error::new(err),
+                    other => anyhow::Error::new(other)
+                        .context(format!("cannot open the schema of environment {id}")),
+                })?;
+                Ok(OpenStore {
+                    store: Arc::new(store.clone()),
+                    postgres: Some(store),
                 })
             }
         }
@@ -77,11 +126,15 @@ impl Storage {
                 }
                 Ok(())
             }
+            Self::Postgres { default, .. } => default
+                .drop_schema(id.as_str())
+                .await
+                .with_context(|| format!("cannot drop the schema of environment {id}")),
         }
     }
 }
 
 /// The SQLite file of environment `id`.
-fn sqlite_path(dir: &std::path::Path, id: &EnvId) -> PathBuf {
+fn sqlite_path(dir: &Path, id: &EnvId) -> PathBuf {
     dir.join(format!("{id}.db"))
 }

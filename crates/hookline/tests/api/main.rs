@@ -1,5 +1,6 @@
-//! Integration tests: the real server on 127.0.0.1 with a real SQLite file, driven over HTTP.
-//! All modules compile into one test binary.
+//! Integration tests: the real server on 127.0.0.1 with a real SQLite file (or a fresh
+//! PostgreSQL database each with `HOOKLINE_TEST_STORE=postgres`), driven over HTTP. All modules
+//! compile into one test binary.
 
 mod applications;
 mod attempt_headers;
@@ -7,6 +8,7 @@ mod bad_input;
 mod bad_input_corpus;
 mod callers;
 mod chaos;
+mod child;
 mod config;
 mod crash;
 mod delivery;
@@ -24,6 +26,7 @@ mod idempotency;
 mod inbound;
 mod interop;
 mod keys;
+mod many_nodes;
 mod messages;
 mod observability;
 mod openapi;
@@ -37,6 +40,7 @@ mod pull_stream;
 mod rate_limits;
 mod replay;
 mod restart;
+mod roles;
 mod schemathesis;
 mod scopes;
 mod secrets;
