@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hookline::config::Config;
 use hookline::database::Database;
+use hookline::secrets_key::SECRETS_KEY_FILE;
 use hookline::server::{self, Server};
 use hookline_core::model::Attempt;
 use hookline_delivery::TargetPolicy;
@@ -141,6 +142,29 @@ impl TestApp {
             dir,
             database,
         }
+    }
+
+    /// Another node on this app's PostgreSQL database (its own data directory, the same admin
+    /// token and secrets key) with its settings changed by `configure`; `None`, after saying
+    /// so, on SQLite, where one node owns the database.
+    pub async fn spawn_node(&self, configure: impl FnOnce(Config) -> Config) -> Option<TestApp> {
+        let Some(database) = self.database.clone() else {
+            eprintln!("no second node on SQLite: one node owns the database");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("temporary data directory");
+        let mut config = test_config(dir.path());
+        config.database = self.config.database.clone();
+        config.secrets_key = match &self.config.secrets_key {
+            Some(key) => Some(key.clone()),
+            None => Some(
+                std::fs::read_to_string(self.config.data_dir.join(SECRETS_KEY_FILE))
+                    .expect("the first node's secrets key")
+                    .trim()
+                    .to_owned(),
+            ),
+        };
+        Some(TestApp::start(configure(config), Some(dir), Some(database)).await)
     }
 
     /// A second handle on the app's database, for tests that set up or inspect what the API

@@ -51,6 +51,9 @@ pub struct Config {
     /// Serve the API (default). Off, the node answers only health, readiness and `/metrics`
     /// over HTTP (a worker).
     pub api: bool,
+    /// How often nodes sharing a database look for environments created or deleted by another
+    /// node (to deliver for new ones, and let go of deleted ones).
+    pub environment_check: Duration,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<TlsFiles>,
 }
@@ -74,6 +77,7 @@ impl Config {
             cors: CorsOrigins::None,
             deliver: true,
             api: true,
+            environment_check: crate::environments::REGISTRY_CHECK,
             tls: None,
         }
     }

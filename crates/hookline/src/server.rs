@@ -121,6 +121,7 @@ pub async fn start(
         storage,
         template.clone(),
         mode,
+        config.environment_check,
         shutdown.clone(),
     )
     .await;

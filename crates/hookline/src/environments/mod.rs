@@ -5,9 +5,10 @@
 //! [`Environments`] opens an environment when a request first needs it, or at start for nodes
 //! that deliver (its deliveries must go on after a restart without waiting for a request), and
 //! keeps it open until it is deleted or the server stops. Nodes sharing a PostgreSQL database
-//! look at the registry every [`REGISTRY_CHECK`] to open environments created elsewhere (nodes
-//! that deliver) and close those deleted elsewhere; requests never wait for that check, as an
-//! environment a request names is looked up in the registry when it is not open yet.
+//! look at the registry every few seconds ([`REGISTRY_CHECK`] by default) to open environments
+//! created elsewhere (nodes that deliver) and close those deleted elsewhere; requests never wait
+//! for that check, as an environment a request names is looked up in the registry when it is
+//! not open yet.
 
 mod runtime;
 mod storage;
@@ -27,8 +28,9 @@ use tokio_util::sync::CancellationToken;
 pub use runtime::{OpenStore, Runtime, Template};
 pub use storage::Storage;
 
-/// How often nodes sharing a database look for environments created or deleted by others.
-pub const REGISTRY_CHECK: Duration = Duration::from_secs(10);
+/// How often nodes sharing a database look for environments created or deleted by others, by
+/// default.
+pub const REGISTRY_CHECK: Duration = Duration::from_secs(5);
 
 /// Every environment of this server but the default one.
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ struct Inner {
     /// always migrated: that is how their storage is made.
     mode: MigrationMode,
     shutdown: CancellationToken,
+    /// How often to look at the registry when it is shared.
+    check: Duration,
     /// The environments open on this node.
     open: RwLock<HashMap<EnvId, Runtime>>,
     /// Opening, creating, deleting and closing happen one at a time.
@@ -77,12 +81,14 @@ fn internal(err: anyhow::Error) -> ApiError {
 
 impl Environments {
     /// Starts managing the environments registered in `registry`: nodes that deliver open them
-    /// all now, and nodes sharing the database watch the registry until `shutdown`.
+    /// all now, and nodes sharing the database look at the registry every `check` until
+    /// `shutdown`.
     pub async fn start(
         registry: Arc<dyn Store>,
         storage: Storage,
         template: Template,
         mode: MigrationMode,
+        check: Duration,
         shutdown: CancellationToken,
     ) -> Self {
         let shared = storage.is_shared();
@@ -93,6 +99,7 @@ impl Environments {
                 template,
                 mode,
                 shutdown,
+                check,
                 open: RwLock::new(HashMap::new()),
                 changing: tokio::sync::Mutex::new(()),
             }),
@@ -294,15 +301,15 @@ pub async fn open_all(
     Ok(opened)
 }
 
-/// Looks at the registry every [`REGISTRY_CHECK`] until the server stops.
+/// Looks at the registry every `check` until the server stops.
 async fn watch(inner: Weak<Inner>) {
     loop {
-        let Some(shutdown) = inner.upgrade().map(|i| i.shutdown.clone()) else {
+        let Some((shutdown, check)) = inner.upgrade().map(|i| (i.shutdown.clone(), i.check)) else {
             return;
         };
         tokio::select! {
             () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(REGISTRY_CHECK) => {}
+            () = tokio::time::sleep(check) => {}
         }
         let Some(inner) = inner.upgrade() else {
             return;

@@ -2,6 +2,8 @@
 //! types, sources, keys and deliveries; its keys reach nothing of any other environment, and
 //! the admin token chooses one with the `Hookline-Environment` header.
 
+use std::time::Duration;
+
 use hookline_testkit::app::TEST_TOKEN;
 use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
 use reqwest::Method;
@@ -259,6 +261,59 @@ async fn a_restarted_server_delivers_what_its_environments_had_planned_without_a
 }
 
 #[tokio::test]
+async fn a_worker_node_delivers_for_environments_created_on_another_node() {
+    let api = spawn_app_with(|mut config| {
+        config.deliver = false;
+        config
+    })
+    .await;
+    // Started before the environment exists: it must find it in the registry by itself.
+    let Some(_worker) = api
+        .spawn_node(|mut config| {
+            config.api = false;
+            config.environment_check = Duration::from_millis(50);
+            config
+        })
+        .await
+    else {
+        return;
+    };
+    let mut receiver = TestReceiver::start().await;
+    let env = create_environment(&api, "staging").await;
+    let admin = admin_in(&env);
+    let created = call(
+        &api,
+        &admin,
+        Method::POST,
+        "/api/v1/app",
+        Some(json!({ "name": "Acme" })),
+    )
+    .await;
+    let app_id = created.str("id");
+    let endpoint = call(
+        &api,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/endpoint"),
+        Some(json!({ "url": receiver.endpoint("/from-worker") })),
+    )
+    .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let sent = call(
+        &api,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/msg"),
+        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let request = receiver.next_request().await;
+    assert_eq!(request.uri.path(), "/from-worker");
+    assert_eq!(request.header("webhook-id"), sent.str("id"));
+}
+
+#[tokio::test]
 async fn bad_and_unknown_environments_get_clear_answers_that_reveal_nothing() {
     let app = spawn_app().await;
     let env = create_environment(&app, "staging").await;
@@ -408,9 +463,27 @@ async fn deleting_an_environment_ends_its_keys_and_data() {
     assert_eq!(after.status, 401, "{}", after.body);
     let admin = call(&app, &admin_in(&env), Method::GET, "/api/v1/app", None).await;
     assert_eq!(admin.status, 404, "{}", admin.body);
-    let file = app
-        .data_dir()
-        .join("environments")
-        .join(format!("{env}.db"));
-    assert!(!file.exists(), "{} is left behind", file.display());
+    match app.database_url() {
+        None => {
+            let file = app
+                .data_dir()
+                .join("environments")
+                .join(format!("{env}.db"));
+            assert!(!file.exists(), "{} is left behind", file.display());
+        }
+        Some(url) => {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+            tokio::spawn(connection);
+            let left = client
+                .query(
+                    "SELECT 1 FROM information_schema.schemata WHERE schema_name = $1",
+                    &[&env],
+                )
+                .await
+                .expect("query");
+            assert!(left.is_empty(), "the schema {env} is left behind");
+        }
+    }
 }
