@@ -3,6 +3,10 @@
 //! engine or the feed readers. A lost connection is re-opened; wake-ups missed meanwhile are
 //! covered by a wake-up on reconnect. The connection closes with the feed (the store's owner
 //! shutting down, or an environment being closed).
+//!
+//! The channels are the database's, shared by every schema in it; each notification names the
+//! schema whose tables changed, and a store wakes only for its own (see [`concerns`]), so the
+//! engines of other environments (schemas) are not woken for nothing.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,9 +41,22 @@ impl DueSignal {
     }
 }
 
-/// Opens the listening connection (failing if it cannot) and keeps it open in the background.
-pub(crate) async fn spawn(url: &str, feed: FeedSignal, due: DueSignal) -> StoreResult<()> {
-    let first = listen(url, &feed, &due).await?;
+/// Whether a notification with `payload` concerns the store whose tables are in `schema`: it
+/// names that schema, or none (a sender that does not say).
+pub(crate) fn concerns(payload: &str, schema: &str) -> bool {
+    payload.is_empty() || payload == schema
+}
+
+/// Opens the listening connection (failing if it cannot) and keeps it open in the background,
+/// waking `feed` and `due` for notifications about `schema`.
+pub(crate) async fn spawn(
+    url: &str,
+    schema: String,
+    feed: FeedSignal,
+    due: DueSignal,
+) -> StoreResult<()> {
+    let schema: Arc<str> = schema.into();
+    let first = listen(url, &schema, &feed, &due).await?;
     let url = url.to_owned();
     tokio::spawn(async move {
         let mut finished = first;
@@ -51,7 +68,7 @@ pub(crate) async fn spawn(url: &str, feed: FeedSignal, due: DueSignal) -> StoreR
             tracing::warn!("lost the database notification connection; reconnecting");
             loop {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                match listen(&url, &feed, &due).await {
+                match listen(&url, &schema, &feed, &due).await {
                     Ok(next) => {
                         // Anything announced while disconnected: look again.
                         due.wake();
@@ -70,12 +87,13 @@ pub(crate) async fn spawn(url: &str, feed: FeedSignal, due: DueSignal) -> StoreR
 /// Connects, subscribes to both channels and returns the task driving the connection.
 async fn listen(
     url: &str,
+    schema: &Arc<str>,
     feed: &FeedSignal,
     due: &DueSignal,
 ) -> StoreResult<tokio::task::JoinHandle<()>> {
     let target = super::tls::target(url)?;
     let (client, mut connection) = target.config.connect(target.tls).await?;
-    let (feed, due) = (feed.clone(), due.clone());
+    let (schema, feed, due) = (Arc::clone(schema), feed.clone(), due.clone());
     let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
     let driver = tokio::spawn(async move {
         loop {
@@ -85,6 +103,7 @@ async fn listen(
             };
             let Some(message) = message else { return };
             match message {
+                Ok(AsyncMessage::Notification(n)) if !concerns(n.payload(), &schema) => {}
                 Ok(AsyncMessage::Notification(n)) if n.channel() == DUE_CHANNEL => due.wake(),
                 Ok(AsyncMessage::Notification(n)) if n.channel() == FEED_CHANNEL => feed.notify(),
                 Ok(_) => {}
@@ -103,4 +122,24 @@ async fn listen(
         let _client = client;
         let _ = driver.await;
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::concerns;
+
+    #[test]
+    fn a_store_wakes_for_its_own_schema_only() {
+        assert!(concerns("public", "public"));
+        assert!(concerns("env_Ab", "env_Ab"));
+        assert!(
+            concerns("", "env_Ab"),
+            "a notification naming no schema wakes everyone"
+        );
+        assert!(!concerns("public", "env_Ab"));
+        assert!(
+            !concerns("env_ab", "env_Ab"),
+            "schema names keep their case"
+        );
+    }
 }

@@ -100,9 +100,20 @@ impl PgStore {
             MigrationMode::Apply => migrations::migrate(&db, schema.as_ref()).await?,
             MigrationMode::Verify => migrations::check(&db).await?,
         }
+        // Where this store's tables are: notifications name it.
+        let schema_name = match options.schema {
+            Some(name) => name,
+            None => {
+                let client = db.client().await?;
+                client
+                    .query_one("SELECT current_schema()", &[])
+                    .await?
+                    .try_get::<_, String>(0)?
+            }
+        };
         let feed = FeedSignal::new();
         let due = listener::DueSignal::default();
-        listener::spawn(&options.url, feed.clone(), due.clone()).await?;
+        listener::spawn(&options.url, schema_name, feed.clone(), due.clone()).await?;
         Ok(Self {
             db,
             node: crate::postgres::connection::node_id().into(),

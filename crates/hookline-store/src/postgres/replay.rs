@@ -25,7 +25,7 @@ use crate::{StoreError, StoreResult};
 /// Wakes every node's delivery engine when the transaction commits. Deliveries put back on the
 /// queue by an UPDATE fire no insert trigger, so the replay says it itself.
 async fn wake_engines(tx: &Transaction<'_>) -> StoreResult<()> {
-    tx.execute("SELECT pg_notify('hookline_due', '')", &[])
+    tx.execute("SELECT pg_notify('hookline_due', current_schema())", &[])
         .await?;
     Ok(())
 }

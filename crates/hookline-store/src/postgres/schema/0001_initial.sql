@@ -235,7 +235,8 @@ CREATE INDEX message_feed_unnumbered ON message_feed(appended) WHERE seq IS NULL
 CREATE FUNCTION hookline_feed_append() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO message_feed (msg_id, app_id) VALUES (NEW.id, NEW.app_id);
-    PERFORM pg_notify('hookline_feed', '');
+    -- The payload names the schema, so stores of other schemas (environments) ignore it.
+    PERFORM pg_notify('hookline_feed', TG_TABLE_SCHEMA);
     RETURN NULL;
 END $$;
 -- Operational events are the operator's, not the product's: they stay out of the feed.
@@ -329,10 +330,10 @@ VALUES ('app_00000000000operational', NULL, 'Operational webhooks', '{}', NULL, 
     'operational');
 
 -- Newly planned deliveries wake every node's delivery engine (LISTEN hookline_due), so no node
--- polls for new work.
+-- polls for new work. The payload names the schema: only that schema's stores wake.
 CREATE FUNCTION hookline_due_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('hookline_due', '');
+    PERFORM pg_notify('hookline_due', TG_TABLE_SCHEMA);
     RETURN NULL;
 END $$;
 CREATE TRIGGER deliveries_after_insert_notify AFTER INSERT ON deliveries
