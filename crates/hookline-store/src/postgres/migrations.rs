@@ -25,25 +25,15 @@ async fn current_version(client: &tokio_postgres::Client) -> StoreResult<i64> {
     Ok(row.map(|row| row.get(0)).unwrap_or(0))
 }
 
-/// Brings the schema up to date (creating `schema` first when the store has its own);
-/// refuses a database written by a newer Hookline.
-pub(crate) async fn migrate(db: &Db, schema: Option<&Schema>) -> StoreResult<()> {
+/// Brings the schema up to date; refuses a database written by a newer Hookline. A store
+/// with a schema of its own needs it created first ([`create_schema`]): migrating never
+/// creates one, so a schema dropped by another node is not brought back empty.
+pub(crate) async fn migrate(db: &Db) -> StoreResult<()> {
     let mut client = db.client().await?;
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    // Under the lock: two nodes creating one schema at once would otherwise clash.
-    let result = match schema {
-        Some(schema) => client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", schema.quoted()))
-            .await
-            .map_err(StoreError::from),
-        None => Ok(()),
-    };
-    let result = match result {
-        Ok(()) => apply(&mut client).await,
-        Err(err) => Err(err),
-    };
+    let result = apply(&mut client).await;
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -86,4 +76,20 @@ pub(crate) async fn check(db: &Db) -> StoreResult<()> {
         )));
     }
     Ok(())
+}
+
+/// Creates `schema` (nothing when it exists), under the migration lock so two nodes creating
+/// it at once do not clash.
+pub(crate) async fn create_schema(db: &Db, schema: &Schema) -> StoreResult<()> {
+    let client = db.client().await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let result = client
+        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", schema.quoted()))
+        .await;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    Ok(result?)
 }

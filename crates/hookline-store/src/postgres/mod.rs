@@ -55,7 +55,7 @@ pub struct PgOptions {
     /// Whether to bring the schema up to date first, or only check it.
     pub migrations: MigrationMode,
     /// The PostgreSQL schema holding the tables: `None` for the connection's default
-    /// (`public`), or a schema of its own (an environment's, created when migrations apply).
+    /// (`public`), or a schema of its own (an environment's; see [`PgStore::create_schema`]).
     /// Every connection of the store sets its `search_path` to it, so no statement of this
     /// store can reach another schema's tables.
     pub schema: Option<String>,
@@ -97,7 +97,7 @@ impl PgStore {
         let schema = options.schema.as_deref().map(Schema::parse).transpose()?;
         let db = Db::connect(&options.url, options.pool_size, schema.as_ref())?;
         match options.migrations {
-            MigrationMode::Apply => migrations::migrate(&db, schema.as_ref()).await?,
+            MigrationMode::Apply => migrations::migrate(&db).await?,
             MigrationMode::Verify => migrations::check(&db).await?,
         }
         // Where this store's tables are: notifications name it.
@@ -127,13 +127,19 @@ impl PgStore {
         Self::migrate_schema(url, None).await
     }
 
-    /// Brings the tables of `schema` (created when absent) up to date, or those of the
-    /// default schema when `None`; returns the schema version (`hookline migrate`).
+    /// Brings the tables of `schema` (which must exist), or those of the default schema when
+    /// `None`, up to date; returns the schema version.
     pub async fn migrate_schema(url: &str, schema: Option<&str>) -> StoreResult<i64> {
         let schema = schema.map(Schema::parse).transpose()?;
         let db = Db::connect(url, 1, schema.as_ref())?;
-        migrations::migrate(&db, schema.as_ref()).await?;
+        migrations::migrate(&db).await?;
         Ok(Self::schema_version())
+    }
+
+    /// Creates `schema` in this store's database (nothing when it exists), for a store of its
+    /// own ([`PgOptions::schema`]) to be opened in.
+    pub async fn create_schema(&self, schema: &str) -> StoreResult<()> {
+        migrations::create_schema(&self.db, &Schema::parse(schema)?).await
     }
 
     /// Drops `schema` with every table in it (an environment being deleted). Other nodes'

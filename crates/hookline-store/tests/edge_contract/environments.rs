@@ -79,6 +79,15 @@ async fn environments_are_recorded_listed_and_forgotten() {
 }
 
 async fn in_schema(db: &TestDatabase, schema: Option<&str>) -> Arc<dyn Store> {
+    if let Some(schema) = schema {
+        let default = PgStore::connect(PgOptions::new(db.url()))
+            .await
+            .expect("connect");
+        default
+            .create_schema(schema)
+            .await
+            .expect("create the schema");
+    }
     let mut options = PgOptions::new(db.url());
     options.pool_size = 2;
     options.schema = schema.map(str::to_owned);
@@ -120,7 +129,8 @@ async fn each_postgres_schema_is_a_whole_store_that_sees_only_its_own_rows() {
     assert_eq!(second.get_app(made.id.as_str()).await.expect("get"), None);
     assert_eq!(default.get_app(made.id.as_str()).await.expect("get"), None);
 
-    // A reopened schema keeps its rows; a dropped one is gone with them.
+    // A reopened schema keeps its rows; a dropped one is gone with them, and opening it does
+    // not bring it back.
     let reopened = in_schema(&db, Some(&upper)).await;
     assert!(reopened.get_app("acme").await.expect("get").is_some());
     drop((first, reopened));
@@ -128,6 +138,12 @@ async fn each_postgres_schema_is_a_whole_store_that_sees_only_its_own_rows() {
         .await
         .expect("connect");
     pg.drop_schema(&upper).await.expect("drop");
+    let mut options = PgOptions::new(db.url());
+    options.schema = Some(upper.clone());
+    assert!(
+        PgStore::connect(options).await.is_err(),
+        "a dropped schema is not made again by opening it"
+    );
     let recreated = in_schema(&db, Some(&upper)).await;
     assert_eq!(recreated.get_app("acme").await.expect("get"), None);
     assert!(second.get_app("acme").await.expect("get").is_some());

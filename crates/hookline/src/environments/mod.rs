@@ -124,7 +124,9 @@ impl Environments {
         Arc::new(WeakHost(Arc::downgrade(&self.inner)))
     }
 
-    /// Opens environment `id` unless it is; the caller holds `changing`.
+    /// Opens registered environment `id` unless it is; the caller holds `changing`. Its storage
+    /// must exist: opening never creates it, so an environment deleted meanwhile (by this node
+    /// or another) is not brought back empty.
     async fn open(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<axum::Router> {
         if let Some(running) = self.inner.read().get(id) {
             return Ok(running.router.clone());
@@ -151,34 +153,38 @@ impl Environments {
         Ok(router)
     }
 
-    /// One look at the registry: opens what this node should run (every environment, on nodes
-    /// that deliver) and closes what was deleted by another node.
+    /// One look at the registry: closes what was deleted by another node and opens what this
+    /// node should run (every environment, on nodes that deliver). The registry is read under
+    /// the lock, so an environment this node deletes meanwhile is not reopened.
     pub async fn sync(&self) -> anyhow::Result<()> {
-        let registered = registered(self.inner.registry.as_ref()).await?;
-        let _changing = self.inner.changing.lock().await;
-        let gone: Vec<EnvId> = self
-            .inner
-            .read()
-            .keys()
-            .filter(|id| !registered.iter().any(|e| &e.id == *id))
-            .cloned()
-            .collect();
-        for id in gone {
-            let runtime = self.inner.write().remove(&id);
-            if let Some(runtime) = runtime {
-                runtime.stop().await;
-                tracing::info!(environment = %id, "closed an environment deleted elsewhere");
-            }
+        let gone: Vec<(EnvId, Runtime)> = {
+            let _changing = self.inner.changing.lock().await;
+            let registered = registered(self.inner.registry.as_ref()).await?;
+            let mut open = self.inner.write();
+            let ids: Vec<EnvId> = open
+                .keys()
+                .filter(|id| !registered.iter().any(|e| &e.id == *id))
+                .cloned()
+                .collect();
+            ids.into_iter()
+                .filter_map(|id| open.remove(&id).map(|runtime| (id, runtime)))
+                .collect()
+        };
+        for (id, runtime) in gone {
+            runtime.stop().await;
+            tracing::info!(environment = %id, "closed an environment deleted elsewhere");
         }
-        if self.inner.template.deliver {
-            for environment in registered {
-                if let Err(err) = self.open(&environment.id, self.inner.mode).await {
-                    tracing::error!(
-                        environment = %environment.id,
-                        error = format!("{err:#}"),
-                        "cannot open the environment; its deliveries wait"
-                    );
-                }
+        if !self.inner.template.deliver {
+            return Ok(());
+        }
+        let _changing = self.inner.changing.lock().await;
+        for environment in registered(self.inner.registry.as_ref()).await? {
+            if let Err(err) = self.open(&environment.id, self.inner.mode).await {
+                tracing::error!(
+                    environment = %environment.id,
+                    error = format!("{err:#}"),
+                    "cannot open the environment; its deliveries wait"
+                );
             }
         }
         Ok(())
@@ -197,6 +203,11 @@ impl Environments {
     async fn router_of(&self, id: &EnvId) -> Result<Option<axum::Router>, ApiError> {
         if let Some(running) = self.inner.read().get(id) {
             return Ok(Some(running.router.clone()));
+        }
+        // Tokens naming environments that do not exist cost one read and never wait for the
+        // lock; the read is repeated under it, as a delete may have finished meanwhile.
+        if self.inner.registry.get_environment(id).await?.is_none() {
+            return Ok(None);
         }
         let _changing = self.inner.changing.lock().await;
         if self.inner.registry.get_environment(id).await?.is_none() {
@@ -217,12 +228,7 @@ impl Environments {
         let id = environment.id.clone();
         let _changing = self.inner.changing.lock().await;
         // Storage first, then the registry: no one sees an environment it cannot open.
-        let opened = self
-            .inner
-            .storage
-            .open(&id, MigrationMode::Apply)
-            .await
-            .map_err(internal)?;
+        let opened = self.inner.storage.create(&id).await.map_err(internal)?;
         if let Err(err) = self
             .inner
             .registry
@@ -256,12 +262,16 @@ impl Environments {
     }
 
     async fn delete(&self, id: &EnvId) -> Result<(), ApiError> {
-        let _changing = self.inner.changing.lock().await;
-        match self.inner.registry.delete_environment(id).await {
-            Err(StoreError::NotFound) => return Err(ApiError::not_found("environment")),
-            other => other?,
-        }
-        let runtime = self.inner.write().remove(id);
+        let runtime = {
+            let _changing = self.inner.changing.lock().await;
+            match self.inner.registry.delete_environment(id).await {
+                Err(StoreError::NotFound) => return Err(ApiError::not_found("environment")),
+                other => other?,
+            }
+            self.inner.write().remove(id)
+        };
+        // Unregistered and closed on this node: no one opens it again, so draining its
+        // deliveries and removing its storage need not hold up other environments.
         if let Some(runtime) = runtime {
             runtime.stop().await;
         }

@@ -68,12 +68,39 @@ impl Storage {
         }
     }
 
-    /// Opens environment `id`'s store, creating it when `mode` applies migrations.
-    pub async fn open(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<OpenStore> {
+    /// Makes a new environment's store and opens it.
+    pub async fn create(&self, id: &EnvId) -> anyhow::Result<OpenStore> {
         match self {
             Self::Sqlite { dir } => {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            Self::Postgres { default, .. } => default
+                .create_schema(id.as_str())
+                .await
+                .with_context(|| format!("cannot create the schema of environment {id}"))?,
+        }
+        self.open_existing(id, MigrationMode::Apply).await
+    }
+
+    /// Opens environment `id`'s store, migrating it or only checking its schema. The store must
+    /// exist: opening never makes one, so an environment deleted meanwhile (on another node,
+    /// say) is not brought back empty.
+    pub async fn open(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<OpenStore> {
+        if let Self::Sqlite { dir } = self {
+            let path = sqlite_path(dir, id);
+            anyhow::ensure!(
+                path.exists(),
+                "the database of environment {id} is missing ({})",
+                path.display()
+            );
+        }
+        self.open_existing(id, mode).await
+    }
+
+    async fn open_existing(&self, id: &EnvId, mode: MigrationMode) -> anyhow::Result<OpenStore> {
+        match self {
+            Self::Sqlite { dir } => {
                 let path = sqlite_path(dir, id);
                 let shown = path.clone();
                 let store =
