@@ -75,6 +75,8 @@ pub(crate) fn message_at(app: &AppId, event_type: &str, created_at: Timestamp) -
         event_id: None,
         channels: None,
         payload: Some(r#"{"n":1}"#.into()),
+        tags: None,
+        payload_expires_at: None,
         created_at,
     }
 }
