@@ -9,7 +9,7 @@ use hookline_core::model::{
     Application, Attempt, Delivery, DeliveryStatus, Endpoint, Message, TriggerType,
 };
 use hookline_core::{
-    AppId, AttemptId, Channel, EndpointId, EndpointUrl, EventTypeName, MessageId, Timestamp,
+    AppId, AttemptId, Channel, EndpointId, EndpointUrl, EventTypeName, MessageId, Tag, Timestamp,
 };
 use hookline_store::query::{AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter};
 use hookline_store::{Order, PageRequest, Store};
@@ -104,6 +104,12 @@ pub(crate) fn on_channels(mut message: Message, channels: &[&str]) -> Message {
             .map(|c| Channel::parse(*c).expect("channel"))
             .collect(),
     );
+    message
+}
+
+/// A message labelled with `tags`.
+pub(crate) fn with_tags(mut message: Message, tags: &[&str]) -> Message {
+    message.tags = Some(tags.iter().map(|t| Tag::parse(*t).expect("tag")).collect());
     message
 }
 
