@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 
 /// Bench token: fixed so a failed run can be inspected by hand.
 const TOKEN: &str = "hl_bench_token_0123456789abcdef";
+/// Bench secrets key (base64 of 32 bytes), for PostgreSQL runs.
+const SECRETS_KEY: &str = "aG9va2xpbmUtYmVuY2gtc2VjcmV0cy1rZXktMzJieXQ=";
 
 /// How the child is started.
 #[derive(Debug, Clone)]
@@ -54,7 +56,11 @@ impl Hookline {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         if let Some(url) = &launch.database_url {
-            command.env("HOOKLINE_DATABASE_URL", url);
+            // Every scenario's node opens the same database, which checks that all of them use
+            // one secrets key (and admin token): fixed, like the token.
+            command
+                .env("HOOKLINE_DATABASE_URL", url)
+                .env("HOOKLINE_SECRETS_KEY", SECRETS_KEY);
         }
         let child = command
             .spawn()

@@ -143,6 +143,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound("not found".into()),
             StoreError::Conflict(detail) => Self::Conflict(detail),
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
+            StoreError::InvalidValue(detail) => Self::BadRequest(detail),
             other => Self::Internal(other.to_string()),
         }
     }

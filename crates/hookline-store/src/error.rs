@@ -22,6 +22,10 @@ pub enum StoreError {
         /// The newest schema version this build knows.
         known: i64,
     },
+    /// A value the database cannot hold (PostgreSQL refuses the NUL character in text); the
+    /// request, not the store, is at fault.
+    #[error("{0}")]
+    InvalidValue(String),
     /// Anything else: a bug or corrupted data.
     #[error("storage error: {0}")]
     Internal(String),

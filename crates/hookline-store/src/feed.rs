@@ -8,6 +8,9 @@
 //!
 //! Polling-endpoint consumers keep their position (and an optional lease on the batch they were
 //! last given) in the store, so they resume where they left off across restarts of Hookline.
+//! A consumer changes by read, change, save; the save is a compare-and-set on the consumer's
+//! [`ConsumerVersion`], so two requests (or two nodes) changing one consumer at once cannot
+//! undo each other's change: the one that saves second is refused and starts again.
 
 use std::time::Duration;
 
@@ -15,7 +18,7 @@ use async_trait::async_trait;
 use hookline_core::model::{Endpoint, Message};
 use hookline_core::{AppId, Channel, EndpointId, EventTypeName, Timestamp};
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 mod signal;
 
@@ -145,6 +148,31 @@ pub struct FeedBatch {
     pub head: FeedPosition,
 }
 
+/// Which save of a consumer a state was read from. Every save moves it on, so a save made from
+/// an older read can be told apart and refused instead of overwriting what happened since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConsumerVersion(u64);
+
+impl ConsumerVersion {
+    /// The version of a row that stores `raw`.
+    pub(crate) fn from_stored(raw: i64) -> Self {
+        Self(raw.max(0) as u64)
+    }
+
+    /// The value stored for this version.
+    pub(crate) fn stored(self) -> i64 {
+        self.0 as i64
+    }
+
+    /// The version a save of this one writes.
+    pub(crate) fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+
+    /// The version of a consumer's first save.
+    pub(crate) const FIRST: Self = Self(1);
+}
+
 /// What a polling-endpoint consumer has read and committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsumerState {
@@ -160,6 +188,9 @@ pub struct ConsumerState {
     pub lease_expires_at: Option<Timestamp>,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// The save this state was read from, `None` for a consumer never saved; saving it succeeds
+    /// only while the stored consumer is still at this version.
+    pub version: Option<ConsumerVersion>,
 }
 
 impl ConsumerState {
@@ -172,6 +203,7 @@ impl ConsumerState {
             leased_to: None,
             lease_expires_at: None,
             updated_at: Timestamp::now(),
+            version: None,
         }
     }
 
@@ -215,6 +247,21 @@ impl ConsumerState {
     }
 }
 
+/// Every backend's refusal of a save of `state` made from an outdated read of its consumer.
+pub(crate) fn save_refused(state: &ConsumerState) -> StoreError {
+    let (consumer, endpoint) = (&state.consumer_id, &state.endpoint_id);
+    StoreError::Conflict(match state.version {
+        None => format!(
+            "consumer {consumer:?} of polling endpoint {endpoint} was created by another request \
+             after this one found none; read it again and redo the change"
+        ),
+        Some(_) => format!(
+            "consumer {consumer:?} of polling endpoint {endpoint} was changed by another request \
+             after this one read it; read it again and redo the change"
+        ),
+    })
+}
+
 /// Storage for the feed and polling-endpoint consumers.
 #[async_trait]
 pub trait FeedStore: Send + Sync {
@@ -238,8 +285,16 @@ pub trait FeedStore: Send + Sync {
         endpoint: &EndpointId,
         consumer_id: &str,
     ) -> StoreResult<Option<ConsumerState>>;
-    /// Saves a consumer's state (creating it); durable when it returns.
-    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<()>;
+    /// Saves a consumer's state (creating it when `state.version` is `None`) if no other save
+    /// came between the read it was made from and this one; durable when it returns, and answers
+    /// the version now stored.
+    ///
+    /// Refuses with [`StoreError::Conflict`] when the stored
+    /// consumer is no longer at `state.version` (or, for a new one, already exists): the caller
+    /// reads it again, redoes its change and saves again. Two changes made from one read
+    /// therefore never both land, so a lease saved from an old read cannot undo a commit, nor
+    /// can one batch be leased to two callers.
+    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<ConsumerVersion>;
 }
 
 #[cfg(test)]

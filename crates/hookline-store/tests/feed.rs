@@ -1,14 +1,16 @@
-//! The feed on every backend: commit order, filters, restarts, consumers; and on PostgreSQL,
-//! commit order across transactions that overlap.
+//! The feed on every backend: commit order, filters, restarts; and on PostgreSQL, commit order
+//! across transactions that overlap. Consumers of polling endpoints are in [`consumers`].
 
 #[allow(unreachable_pub)]
 mod common;
+#[path = "feed/consumers.rs"]
+mod consumers;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookline_core::model::{Application, Endpoint, Message};
-use hookline_core::{AppId, Channel, EndpointId, EndpointUrl, EventTypeName, MessageId, Timestamp};
+use hookline_core::model::{Application, Message};
+use hookline_core::{AppId, Channel, EndpointId, EventTypeName, MessageId, Timestamp};
 use hookline_store::feed::{ConsumerState, FeedFilter, FeedPosition, FeedQuery};
 use hookline_store::postgres::testing::TestDatabase;
 use hookline_store::{PgOptions, PgStore, Store};
@@ -249,61 +251,6 @@ async fn committing_a_message_wakes_readers_subscribed_before_it() {
     }
 }
 
-async fn poller(store: &Arc<dyn Store>, app: &AppId) -> EndpointId {
-    let now = Timestamp::now();
-    let endpoint = Endpoint {
-        id: EndpointId::generate(),
-        app_id: app.clone(),
-        uid: None,
-        url: EndpointUrl::parse(EndpointUrl::POLLER).expect("poller url"),
-        description: String::new(),
-        event_types: None,
-        channels: None,
-        disabled: false,
-        throttle_rate: None,
-        metadata: Default::default(),
-        headers: Default::default(),
-        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
-        created_at: now,
-        updated_at: now,
-    };
-    store.create_endpoint(endpoint).await.expect("endpoint").id
-}
-
-#[tokio::test]
-async fn a_consumer_round_trips_and_each_save_replaces_it_whole() {
-    for backend in common::backends("feed_consumer_round_trip").await {
-        let (store, name) = (&backend.store, backend.name);
-        let app = new_app(store).await;
-        let endpoint = poller(store, &app).await;
-        assert_eq!(
-            store.get_consumer(&endpoint, "c1").await.expect("get"),
-            None,
-            "{name}"
-        );
-        let now = Timestamp::from_millis(1_700_000_000_000);
-        let mut state = ConsumerState::new(endpoint.clone(), "c1".into(), FeedPosition::new(4));
-        state.handed_out(FeedPosition::new(9), now, Some(Duration::from_secs(30)));
-        store.save_consumer(state.clone()).await.expect("save");
-        let saved = store.get_consumer(&endpoint, "c1").await.expect("get");
-        assert_eq!(saved.as_ref(), Some(&state), "{name}");
-
-        state.commit(FeedPosition::new(9));
-        store.save_consumer(state.clone()).await.expect("save");
-        let saved = store.get_consumer(&endpoint, "c1").await.expect("get");
-        assert_eq!(
-            saved.as_ref(),
-            Some(&state),
-            "{name}: the lease went with the commit"
-        );
-        assert_eq!(
-            store.get_consumer(&endpoint, "c2").await.expect("get"),
-            None,
-            "{name}: consumers are separate"
-        );
-    }
-}
-
 /// One fresh PostgreSQL database with `nodes` stores on it (nodes sharing it), or `None`.
 async fn postgres_nodes(test: &str, nodes: usize) -> Option<(TestDatabase, Vec<Arc<dyn Store>>)> {
     let db = TestDatabase::create(test).await.expect("test database")?;
@@ -476,36 +423,4 @@ async fn on_postgres_a_backlog_larger_than_one_numbering_is_all_below_the_head()
         vec![format!("msg_{BACKLOG:022}")],
         "numbered in insertion order"
     );
-}
-
-#[tokio::test]
-async fn on_postgres_two_nodes_saving_one_new_consumer_at_once_both_succeed() {
-    let Some((_db, nodes)) = postgres_nodes("feed_consumer_two_nodes", 2).await else {
-        return;
-    };
-    let app = new_app(&nodes[0]).await;
-    let endpoint = poller(&nodes[0], &app).await;
-    let barrier = Arc::new(tokio::sync::Barrier::new(2));
-    let savers: Vec<_> = nodes
-        .iter()
-        .zip([5, 8])
-        .map(|(node, at)| {
-            let (node, barrier) = (node.clone(), barrier.clone());
-            let state = ConsumerState::new(endpoint.clone(), "c1".into(), FeedPosition::new(at));
-            tokio::spawn(async move {
-                barrier.wait().await;
-                node.save_consumer(state.clone()).await.map(|()| state)
-            })
-        })
-        .collect();
-    let mut saved = Vec::new();
-    for saver in savers {
-        saved.push(saver.await.expect("saver").expect("both saves succeed"));
-    }
-    let stored = nodes[1]
-        .get_consumer(&endpoint, "c1")
-        .await
-        .expect("get")
-        .expect("the consumer exists");
-    assert!(saved.contains(&stored), "the row is one whole saved state");
 }

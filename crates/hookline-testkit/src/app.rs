@@ -1,14 +1,18 @@
 //! The real server on a loopback port with a fresh database, and typed helpers to drive it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hookline::config::Config;
+use hookline::database::Database;
 use hookline::server::{self, Server};
 use hookline_core::model::Attempt;
 use hookline_delivery::TargetPolicy;
 use hookline_delivery::maintenance::Maintenance;
 use hookline_store::feed::FeedSignal;
+use hookline_store::postgres::testing::TestDatabase;
+use hookline_store::{PgOptions, PgStore, SqliteStore, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -16,6 +20,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::PATIENCE;
+use crate::store::TestStore;
 
 /// A fixed admin token for tests.
 pub const TEST_TOKEN: &str = "test-admin-token-0123456789";
@@ -60,6 +65,8 @@ pub struct TestApp {
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<()>>,
     dir: Option<TempDir>,
+    /// The PostgreSQL database of this app (and of its restarts), dropped with it.
+    database: Option<Arc<TestDatabase>>,
 }
 
 /// Settings for tests: loopback allowed, quick retries (three 20 ms retries), fixed token.
@@ -80,15 +87,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|config| config).await
 }
 
-/// Starts the server with [`test_config`] changed by `configure`.
+/// Starts the server with [`test_config`] changed by `configure`, on SQLite, or on a fresh
+/// PostgreSQL database when `HOOKLINE_TEST_STORE=postgres` ([`crate::store`]).
 pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary data directory");
-    let config = configure(test_config(dir.path()));
-    TestApp::start(config, Some(dir)).await
+    let mut config = test_config(dir.path());
+    let database = match TestStore::from_env() {
+        TestStore::Sqlite => None,
+        TestStore::Postgres => {
+            let database = crate::store::fresh_database().await;
+            config.database = Database::Postgres {
+                url: database.url().to_owned(),
+                pool_size: crate::store::POOL_SIZE,
+            };
+            Some(Arc::new(database))
+        }
+    };
+    let config = configure(config);
+    TestApp::start(config, Some(dir), database).await
 }
 
 impl TestApp {
-    async fn start(config: Config, dir: Option<TempDir>) -> Self {
+    async fn start(
+        config: Config,
+        dir: Option<TempDir>,
+        database: Option<Arc<TestDatabase>>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the API");
@@ -115,6 +139,44 @@ impl TestApp {
             shutdown,
             server: Some(stopped),
             dir,
+            database,
+        }
+    }
+
+    /// A second handle on the app's database, for tests that set up or inspect what the API
+    /// cannot (an expired key, internal messages).
+    pub async fn open_store(&self) -> Arc<dyn Store> {
+        match &self.config.database {
+            Database::Sqlite => Arc::new(
+                SqliteStore::open(&self.config.database_path()).expect("open the SQLite store"),
+            ),
+            Database::Postgres { url, .. } => Arc::new(
+                PgStore::connect(PgOptions::new(url.as_str()))
+                    .await
+                    .expect("open the PostgreSQL store"),
+            ),
+        }
+    }
+
+    /// Whether `needle` occurs anywhere in the stored data: in the SQLite file or its
+    /// write-ahead log, or in any row of any PostgreSQL table (as text, or hex-encoded in a
+    /// `BYTEA` column), to prove a secret is not kept in the clear.
+    pub async fn database_contains(&self, needle: &[u8]) -> bool {
+        match &self.config.database {
+            Database::Sqlite => ["hookline.db", "hookline.db-wal"].iter().any(|name| {
+                std::fs::read(self.config.data_dir.join(name))
+                    .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+                    .unwrap_or(false)
+            }),
+            Database::Postgres { url, .. } => crate::store::postgres_contains(url, needle).await,
+        }
+    }
+
+    /// The PostgreSQL URL the app uses, or `None` on SQLite (in the data directory).
+    pub fn database_url(&self) -> Option<String> {
+        match &self.config.database {
+            Database::Sqlite => None,
+            Database::Postgres { url, .. } => Some(url.clone()),
         }
     }
 
@@ -126,16 +188,16 @@ impl TestApp {
     /// Stops the server gracefully and starts it again on the same data directory.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let dir = self.dir.take();
-        TestApp::start(self.config.clone(), dir).await
+        let (dir, database) = (self.dir.take(), self.database.take());
+        TestApp::start(self.config.clone(), dir, database).await
     }
 
     /// Stops the server gracefully and starts it again on the same data directory with its
     /// settings changed by `configure`.
     pub async fn restart_with(mut self, configure: impl FnOnce(Config) -> Config) -> TestApp {
         self.stop().await;
-        let dir = self.dir.take();
-        TestApp::start(configure(self.config.clone()), dir).await
+        let (dir, database) = (self.dir.take(), self.database.take());
+        TestApp::start(configure(self.config.clone()), dir, database).await
     }
 
     /// Stops the server gracefully (in-flight deliveries drain).

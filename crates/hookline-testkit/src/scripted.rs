@@ -112,6 +112,18 @@ impl ScriptedReceiver {
             .expect("the scripted receiver stopped")
     }
 
+    /// The next request if one arrives within `patience` (for waits longer than [`PATIENCE`],
+    /// such as a killed server's leases running out).
+    pub async fn request_within(
+        &mut self,
+        patience: std::time::Duration,
+    ) -> Option<ReceivedRequest> {
+        tokio::time::timeout(patience, self.seen.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// A request already received, if any (never waits).
     pub fn try_next_request(&mut self) -> Option<ReceivedRequest> {
         self.seen.try_recv().ok()

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::config::Config;
-pub use crate::settings::LogFormat;
+pub use crate::settings::{LogFormat, Role};
 use crate::settings::{Settings, SettingsError};
 
 /// Hookline: a self-hosted webhooks platform.
@@ -26,7 +26,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the API and the delivery engine (SQLite in the data directory; no setup needed).
+    /// Run the API and the delivery engine (SQLite in the data directory, no setup needed; or
+    /// PostgreSQL with --database-url, shared by any number of nodes).
     Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(MigrateArgs),
@@ -52,21 +53,52 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Which database, for every command that opens it.
+#[derive(Debug, clap::Args, Serialize)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL (`postgres://user:password@host:5432/database?sslmode=verify-full`) for
+    /// nodes sharing one database; unset keeps SQLite in the data directory.
+    #[arg(long, env = "HOOKLINE_DATABASE_URL", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+
+    /// Connections to PostgreSQL this node keeps open at most [default: 16].
+    #[arg(long, env = "HOOKLINE_DATABASE_POOL_SIZE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_pool_size: Option<u32>,
+}
+
 /// Settings of `hookline migrate`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, clap::Args, Serialize)]
 pub struct MigrateArgs {
     /// Configuration file [default: ./hookline.toml when it exists].
     #[arg(long, env = "HOOKLINE_CONFIG")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
+    #[serde(flatten)]
     pub data: DataArgs,
+
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
+    /// With PostgreSQL: the secrets key every node uses; checked against the database.
+    #[arg(long, env = "HOOKLINE_SECRETS_KEY", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets_key: Option<String>,
+
+    /// With PostgreSQL and --secrets-key: the admin token every node must use from now on.
+    #[arg(long, env = "HOOKLINE_ADMIN_TOKEN", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_token: Option<String>,
 }
 
 impl MigrateArgs {
-    /// The settings, of which `migrate` uses the data directory.
+    /// The settings, of which `migrate` uses the database, the secrets key and the admin token.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
-        Settings::load(self.config.as_deref(), &self.data)
+        Settings::load(self.config.as_deref(), self)
     }
 }
 
@@ -82,6 +114,10 @@ pub struct PruneArgs {
     #[serde(flatten)]
     pub data: DataArgs,
 
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
     /// Keep this many days of messages and attempts [default: 90].
     #[arg(long, env = "HOOKLINE_RETENTION_DAYS")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,7 +125,7 @@ pub struct PruneArgs {
 }
 
 impl PruneArgs {
-    /// The settings, of which `prune` uses the data directory and the retention period.
+    /// The settings, of which `prune` uses the database and the retention period.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
         Settings::load(self.config.as_deref(), self)
     }
@@ -112,6 +148,17 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[serde(flatten)]
     pub data: DataArgs,
+
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub database: DatabaseArgs,
+
+    /// What this node does: `api` (the API, no deliveries), `worker` (deliveries and
+    /// housekeeping; HTTP only for health and metrics) or `all`. Splitting needs PostgreSQL
+    /// [default: all].
+    #[arg(long, env = "HOOKLINE_ROLE", value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 
     /// Admin API key (at least 16 characters). When unset, one is generated on first start,
     /// printed once, and saved to `<data dir>/admin-token`.
@@ -275,103 +322,5 @@ impl ServeArgs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::settings::{days, parse_schedule};
-    use hookline_api::rate_limit::RateLimitConfig;
-    use hookline_delivery::keyring::{HeaderStyle, KeyKind};
-    use std::time::Duration;
-
-    fn serve_args(args: &[&str]) -> ServeArgs {
-        let cli = Cli::try_parse_from(args).expect("parses");
-        let Command::Serve(args) = cli.command else {
-            panic!("expected serve");
-        };
-        *args
-    }
-
-    fn config_with(extra: &[&str]) -> anyhow::Result<Config> {
-        let mut argv = vec!["hookline", "serve"];
-        argv.extend_from_slice(extra);
-        serve_args(&argv).to_config()
-    }
-
-    #[test]
-    fn schedules_parse_and_bad_entries_are_named() {
-        assert_eq!(
-            parse_schedule("5, 300").expect("valid"),
-            vec![Duration::from_secs(5), Duration::from_secs(300)]
-        );
-        let err = parse_schedule("5,soon").expect_err("invalid");
-        assert!(err.contains("'soon'"));
-    }
-
-    #[test]
-    fn defaults_make_a_valid_config() {
-        let config = serve_args(&["hookline", "serve"])
-            .to_config()
-            .expect("valid");
-        assert_eq!(config.max_body_bytes, 1024 * 1024);
-        assert_eq!(config.delivery.retry_schedule.max_attempts(), 8);
-        assert_eq!(config.maintenance.retention, days(90));
-        assert_eq!(config.maintenance.disable_after, days(5));
-        assert_eq!(config.header_style, HeaderStyle::Webhook);
-        assert_eq!(config.key_kind, KeyKind::Hmac);
-    }
-
-    #[test]
-    fn rate_limits_parse_and_a_zero_burst_is_refused() {
-        let config =
-            config_with(&["--rate-limit", "5", "--rate-limit-burst", "10"]).expect("valid");
-        assert_eq!(
-            config.rate_limit,
-            RateLimitConfig {
-                per_second: 5,
-                burst: 10
-            }
-        );
-        let off = config_with(&["--rate-limit", "0"]).expect("valid");
-        assert_eq!(off.rate_limit.per_second, 0);
-        let err =
-            config_with(&["--rate-limit", "5", "--rate-limit-burst", "0"]).expect_err("invalid");
-        assert!(
-            err.to_string().contains("HOOKLINE_RATE_LIMIT_BURST"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn lifecycle_settings_parse_and_bad_values_are_named() {
-        let config = config_with(&["--header-style", "svix", "--signing-key-type", "ed25519"])
-            .expect("valid");
-        assert_eq!(config.header_style, HeaderStyle::Svix);
-        assert_eq!(config.key_kind, KeyKind::Ed25519);
-        let err = config_with(&["--header-style", "x-custom"]).expect_err("refused");
-        assert!(err.to_string().contains("HOOKLINE_HEADER_STYLE"), "{err}");
-        let err = config_with(&["--signing-key-type", "rsa"]).expect_err("refused");
-        assert!(
-            err.to_string().contains("HOOKLINE_SIGNING_KEY_TYPE"),
-            "{err}"
-        );
-        let err = config_with(&["--retention-days", "0"]).expect_err("refused");
-        assert!(err.to_string().contains("HOOKLINE_RETENTION_DAYS"), "{err}");
-    }
-
-    #[test]
-    fn engine_settings_are_range_checked_by_name() {
-        let config =
-            config_with(&["--connect-timeout", "3", "--endpoint-concurrency", "4"]).expect("valid");
-        assert_eq!(config.delivery.connect_timeout, Duration::from_secs(3));
-        assert_eq!(config.delivery.lanes.concurrency, 4);
-        let err = config_with(&["--connect-timeout", "0"]).expect_err("refused");
-        assert!(
-            err.to_string().contains("HOOKLINE_CONNECT_TIMEOUT"),
-            "{err}"
-        );
-        let err = config_with(&["--trusted-proxies", "not-a-cidr"]).expect_err("refused");
-        assert!(
-            err.to_string().contains("HOOKLINE_TRUSTED_PROXIES"),
-            "{err}"
-        );
-    }
-}
+#[path = "cli_tests.rs"]
+mod tests;

@@ -12,13 +12,16 @@ use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 use hookline_delivery::maintenance::MaintenanceConfig;
 use hookline_delivery::{DeliveryConfig, TargetPolicy};
 
+use crate::database::Database;
 use crate::tls::TlsFiles;
 
 /// Everything [`crate::server::start`] needs; build it from the CLI or directly in tests.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where the database, the admin token and other state live.
+    /// Where the SQLite database, the admin token and other state live.
     pub data_dir: PathBuf,
+    /// SQLite in the data directory (the default), or a PostgreSQL database shared by nodes.
+    pub database: Database,
     /// The admin token; when `None`, the one in the data directory is used or a new one made.
     pub admin_token: Option<String>,
     /// Largest request body accepted, in bytes.
@@ -42,9 +45,12 @@ pub struct Config {
     pub inbound: InboundConfig,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors: CorsOrigins,
-    /// Run the delivery engine (default). Off, the node serves the API only and sends nothing;
-    /// deliveries wait in the database for a node that runs the engine.
+    /// Run the delivery engine and housekeeping (default). Off, the node serves the API only and
+    /// sends nothing; deliveries wait in the database for a node that runs the engine.
     pub deliver: bool,
+    /// Serve the API (default). Off, the node answers only health, readiness and `/metrics`
+    /// over HTTP (a worker).
+    pub api: bool,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<TlsFiles>,
 }
@@ -54,6 +60,7 @@ impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            database: Database::Sqlite,
             admin_token: None,
             max_body_bytes: 1024 * 1024,
             migrate: true,
@@ -66,6 +73,7 @@ impl Config {
             inbound: InboundConfig::default(),
             cors: CorsOrigins::None,
             deliver: true,
+            api: true,
             tls: None,
         }
     }
@@ -82,8 +90,8 @@ impl Config {
         self
     }
 
-    /// The SQLite database file.
+    /// The SQLite database file (used when [`Config::database`] is SQLite).
     pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("hookline.db")
+        crate::database::sqlite_path(&self.data_dir)
     }
 }

@@ -8,19 +8,26 @@
 //! ## Layout
 //! - [`cli`]: commands, flags and their environment variables.
 //! - [`config`]: the validated settings `start` needs.
+//! - [`database`]: SQLite in the data directory, or PostgreSQL shared by many nodes.
+//! - [`node_check`]: nodes sharing a database refuse to start with another secrets key or
+//!   admin token.
 //! - [`settings`]: defaults < `hookline.toml` < environment < flags, validated into a config.
 //! - [`bootstrap`]: the data directory and the admin token.
 //! - [`server`]: wiring the store, engine and API together.
 //! - [`secrets_key`]: the key that encrypts secrets at rest.
 //! - [`telemetry`]: the process's Prometheus recorder.
 //! - [`tls`]: optional HTTPS with rustls.
+//! - `worker_http`: the health-and-metrics-only HTTP of `--role worker` nodes.
 
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod database;
+pub mod node_check;
 mod peer;
 pub mod secrets_key;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
 pub mod tls;
+mod worker_http;

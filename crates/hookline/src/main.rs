@@ -1,15 +1,17 @@
 //! The `hookline` command. Parses arguments, sets up logging, and hands over to the library.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use clap::Parser;
 use hookline::bootstrap::TokenSource;
-use hookline::cli::{Cli, Command, LogFormat, PruneArgs, ServeArgs};
+use hookline::cli::{Cli, Command, LogFormat, MigrateArgs, PruneArgs, ServeArgs};
+use hookline::database::{self, Database};
+use hookline::node_check::{self, Recorded};
 use hookline::settings::days;
 use hookline_core::Timestamp;
 use hookline_delivery::maintenance::{Maintenance, MaintenanceConfig};
-use hookline_store::SqliteStore;
+use hookline_store::secrets::SecretsKey;
+use hookline_store::sqlite::MigrationMode;
+use hookline_store::{PgStore, SqliteStore};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -17,20 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(*args).await,
-        Command::Migrate(args) => {
-            init_logging(LogFormat::Text);
-            let data_dir = args.settings()?.data_dir;
-            hookline::bootstrap::ensure_data_dir(&data_dir)?;
-            let path = data_dir.join("hookline.db");
-            SqliteStore::open(&path)
-                .with_context(|| format!("cannot migrate {}", path.display()))?;
-            println!(
-                "{} is at schema version {}",
-                path.display(),
-                SqliteStore::schema_version()
-            );
-            Ok(())
-        }
+        Command::Migrate(args) => migrate(args).await,
         Command::Prune(args) => prune(args).await,
         Command::Config(args) => {
             let args = *args;
@@ -42,19 +31,75 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
+    init_logging(LogFormat::Text);
+    let settings = args.settings()?;
+    let config = settings.to_config()?;
+    let (shown, version) = match &config.database {
+        Database::Sqlite => {
+            hookline::bootstrap::ensure_data_dir(&config.data_dir)?;
+            let path = config.database_path();
+            SqliteStore::open(&path)
+                .with_context(|| format!("cannot migrate {}", path.display()))?;
+            (path.display().to_string(), SqliteStore::schema_version())
+        }
+        Database::Postgres { url, .. } => {
+            let opened =
+                database::open(&config.database, &config.data_dir, MigrationMode::Apply).await?;
+            if let (Some(pg), Some(key)) = (&opened.postgres, &settings.secrets_key) {
+                record_node_check(pg, key, settings.admin_token.as_deref()).await?;
+            }
+            (database::redact_url(url), PgStore::schema_version())
+        }
+    };
+    println!("{shown} is at schema version {version}");
+    Ok(())
+}
+
+/// `hookline migrate` on PostgreSQL with the secrets key: checks it against the database and,
+/// with an admin token, records that token as the one every node must use.
+async fn record_node_check(
+    pg: &PgStore,
+    key: &str,
+    admin_token: Option<&str>,
+) -> anyhow::Result<()> {
+    let key = SecretsKey::parse(key).map_err(|e| anyhow::anyhow!("HOOKLINE_SECRETS_KEY: {e}"))?;
+    let Some(token) = admin_token else {
+        println!("the admin token is unchanged (HOOKLINE_ADMIN_TOKEN is not set)");
+        return Ok(());
+    };
+    match node_check::record(pg, &key, token).await? {
+        Recorded::New => println!("recorded the secrets key and admin token every node must use"),
+        Recorded::Unchanged => {}
+        Recorded::TokenChanged => println!(
+            "recorded a new admin token: nodes still configured with the old one will refuse \
+             to start"
+        ),
+    }
+    Ok(())
+}
+
 async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     init_logging(LogFormat::Text);
     // 0 is allowed here: it removes everything that is not still waiting for delivery.
     let settings = args.settings()?;
-    let path = settings.data_dir.join("hookline.db");
-    anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
-    let store =
-        SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let database = Database::parse(
+        settings.database_url.as_deref(),
+        settings.database_pool_size as usize,
+    )
+    .map_err(|e| anyhow::anyhow!("database_url (HOOKLINE_DATABASE_URL): {e}"))?;
+    if database == Database::Sqlite {
+        let path = database::sqlite_path(&settings.data_dir);
+        anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
+    }
+    let store = database::open(&database, &settings.data_dir, MigrationMode::Apply)
+        .await?
+        .store;
     let config = MaintenanceConfig {
         retention: days(settings.retention_days),
         ..MaintenanceConfig::default()
     };
-    let report = Maintenance::new(Arc::new(store), config)
+    let report = Maintenance::new(store, config)
         .prune(Timestamp::now())
         .await
         .context("pruning failed")?;

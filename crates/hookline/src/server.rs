@@ -16,7 +16,6 @@ use hookline_delivery::maintenance::Maintenance;
 use hookline_delivery::signing::{Signer, seal_unsealed_secrets};
 use hookline_store::feed::FeedSignal;
 use hookline_store::sqlite::MigrationMode;
-use hookline_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -24,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bootstrap::{self, TokenSource};
 use crate::config::Config;
+use crate::database::{self, Opened};
+use crate::node_check;
 use crate::peer::{self, Peer};
 use crate::secrets_key;
 use crate::tls::{TlsFiles, TlsListener};
@@ -69,6 +70,8 @@ pub struct Server {
 
 /// Opens the store, starts the delivery engine and serves the API on `listener` until
 /// `shutdown` is cancelled; then stops accepting requests and drains in-flight deliveries.
+/// [`Config::api`] and [`Config::deliver`] switch the API and the engine (with housekeeping)
+/// off for nodes that share a PostgreSQL database and split the work.
 pub async fn start(
     config: Config,
     listener: TcpListener,
@@ -83,17 +86,22 @@ pub async fn start(
     } else {
         MigrationMode::Verify
     };
-    let db_path = config.database_path();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open_with(&db_path, mode))
-        .await?
-        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
-    let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
-    if interrupted > 0 {
-        tracing::warn!(
-            interrupted,
-            "replays interrupted by the last shutdown were marked failed"
-        );
+    let Opened { store, postgres } =
+        database::open(&config.database, &config.data_dir, mode).await?;
+    let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
+    if let Some(pg) = &postgres {
+        node_check::agree(pg, &secrets, &admin_token).await?;
+    }
+    // With one node, a task still marked running was left by this node's previous process.
+    // With PostgreSQL another live node may be running it, so it is left alone.
+    if postgres.is_none() {
+        let interrupted = hookline_delivery::replay::fail_interrupted(store.as_ref()).await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "replays interrupted by the last shutdown were marked failed"
+            );
+        }
     }
     let maintenance = Maintenance::new(Arc::clone(&store), config.maintenance.clone());
     let feed = store.feed_signal();
@@ -104,7 +112,6 @@ pub async fn start(
         closing.close();
     });
 
-    let secrets = secrets_key::secrets_key(&config.data_dir, config.secrets_key.as_deref())?;
     let signer = Signer::new(Arc::new(secrets), config.header_style, config.key_kind);
     let sealed = seal_unsealed_secrets(store.as_ref(), &signer).await?;
     if sealed > 0 {
@@ -118,9 +125,14 @@ pub async fn start(
     let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
+    if let Some(pg) = &postgres {
+        // Deliveries planned by any node (NOTIFY hookline_due) wake this node's engine.
+        let waker = engine.waker();
+        pg.on_due(move || waker.wake());
+    }
     let maintenance = maintenance.with_waker(engine.waker());
     let state = AppState {
-        store,
+        store: Arc::clone(&store),
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
@@ -133,8 +145,13 @@ pub async fn start(
         payload_schemas: Default::default(),
     };
     let addr = listener.local_addr()?;
+    let routes = if config.api {
+        hookline_api::router(state)
+    } else {
+        crate::worker_http::router(store)
+    };
     let app = hookline_api::observability::wrap(
-        hookline_api::router(state),
+        routes,
         HttpOptions {
             metrics: crate::telemetry::prometheus()
                 .map(|handle| -> MetricsRender { std::sync::Arc::new(move || handle.render()) }),
@@ -142,12 +159,27 @@ pub async fn start(
         },
     );
 
+    // Housekeeping goes with the engine: API-only nodes leave both to the workers.
     let engine_task = if config.deliver {
-        tokio::spawn(engine.run(shutdown.clone()))
+        tokio::spawn(maintenance.clone().run(shutdown.clone()));
+        let run = engine.run(shutdown.clone());
+        tokio::spawn(async move {
+            run.await;
+            // Drained (or out of drain time, and about to exit): nothing more will be sent, so
+            // this node's endpoints can go to the other nodes (or to this node's next start)
+            // now rather than when its ownership lapses.
+            if let Some(pg) = postgres {
+                match pg.release_endpoints().await {
+                    Ok(released) => tracing::info!(released, "handed back this node's endpoints"),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot hand back this node's endpoints; they pass to other nodes when their ownership lapses")
+                    }
+                }
+            }
+        })
     } else {
         tokio::spawn(async {})
     };
-    tokio::spawn(maintenance.clone().run(shutdown.clone()));
     let api_task = match tls {
         None => tokio::spawn(serve(listener, app, shutdown.clone())),
         Some(acceptor) => tokio::spawn(serve(

@@ -18,6 +18,7 @@ use hookline_delivery::keyring::{HeaderStyle, KeyKind};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config::Config;
+use crate::database::{Database, redact_url};
 use crate::tls::TlsFiles;
 
 /// The file read when `--config` is not given, if it exists in the working directory.
@@ -33,6 +34,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// What a node does; nodes sharing a PostgreSQL database can split the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The API (management, inbound, pull) without the delivery engine; deliveries wait in
+    /// the database for a worker.
+    Api,
+    /// The delivery engine and housekeeping, with only health, readiness and metrics over HTTP.
+    Worker,
+    /// Both (the default; the only choice with SQLite).
+    All,
+}
+
 /// Every setting of `hookline serve`, with its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,6 +55,12 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Directory of the database and the generated admin token (`HOOKLINE_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// PostgreSQL URL (`HOOKLINE_DATABASE_URL`); unset keeps SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// Connections to PostgreSQL this node keeps open at most (`HOOKLINE_DATABASE_POOL_SIZE`).
+    pub database_pool_size: u32,
+    /// `api`, `worker` or `all` (`HOOKLINE_ROLE`).
+    pub role: Role,
     /// Admin API key, at least 16 characters (`HOOKLINE_ADMIN_TOKEN`); generated when unset.
     pub admin_token: Option<String>,
     /// CIDRs deliveries may reach although private or loopback (`HOOKLINE_ALLOWED_TARGETS`).
@@ -106,6 +126,9 @@ impl Default for Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8071)),
             data_dir: PathBuf::from("./hookline-data"),
+            database_url: None,
+            database_pool_size: 16,
+            role: Role::All,
             admin_token: None,
             allowed_targets: String::new(),
             max_payload_bytes: 1024 * 1024,
@@ -260,6 +283,23 @@ impl Settings {
         if self.auto_disable_days == 0 {
             fail("auto_disable_days", "must be at least 1".into());
         }
+        let database = Database::parse(
+            self.database_url.as_deref(),
+            self.database_pool_size as usize,
+        )
+        .map_err(|e| fail("database_url", e))
+        .ok();
+        if !(1..=1000).contains(&self.database_pool_size) {
+            fail("database_pool_size", "must be between 1 and 1000".into());
+        }
+        if self.role != Role::All && database.as_ref().is_some_and(|d| !d.is_shared()) {
+            fail(
+                "role",
+                "'api' and 'worker' split the work between nodes sharing a PostgreSQL \
+                 database: set database_url, or use 'all'"
+                    .into(),
+            );
+        }
         let delays = parse_schedule(&self.retry_schedule)
             .map_err(|e| fail("retry_schedule", e))
             .ok();
@@ -293,6 +333,7 @@ impl Settings {
             }
         };
         let (
+            Some(database),
             Some(policy),
             Some(delays),
             Some(cors),
@@ -301,6 +342,7 @@ impl Settings {
             Some(key_kind),
             true,
         ) = (
+            database,
             policy,
             delays,
             cors,
@@ -315,6 +357,9 @@ impl Settings {
         let mut config = Config::new(&self.data_dir)
             .allow_targets(policy)
             .retry_delays(delays);
+        config.database = database;
+        config.deliver = self.role != Role::Api;
+        config.api = self.role != Role::Worker;
         config.admin_token = self.admin_token.clone();
         config.max_body_bytes = self.max_payload_bytes;
         config.migrate = !self.no_migrate;
@@ -353,6 +398,7 @@ impl Settings {
         if shown.secrets_key.is_some() {
             shown.secrets_key = Some("<redacted>".to_owned());
         }
+        shown.database_url = shown.database_url.as_deref().map(redact_url);
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot render the settings: {e}\n"))
     }
 }

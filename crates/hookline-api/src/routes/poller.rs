@@ -3,6 +3,13 @@
 //!
 //! A polling endpoint is an endpoint created with the URL `hookline://poller`: it has the same
 //! event-type and channel filters as any endpoint, but no delivery is ever planned for it.
+//!
+//! Each consumer route reads the consumer, changes it and saves it; the store refuses the save
+//! when another request (on this node or another) saved the consumer since the read. The route
+//! then starts over from the read, and answers only once its own save went through, so what it
+//! hands out is always what the stored consumer says was handed out (see [`saving`]).
+
+mod saving;
 
 use std::time::Duration;
 
@@ -12,8 +19,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hookline_core::model::{Application, Endpoint};
 use hookline_core::{EndpointUrl, Timestamp};
-use hookline_store::feed::{ConsumerState, FeedFilter, FeedPosition, FeedQuery};
+use hookline_store::feed::{ConsumerState, FeedBatch, FeedFilter, FeedPosition, FeedQuery};
+use serde::Deserialize;
+use tokio::time::Instant;
 
+use self::saving::{remaining, saved, until_saved};
 use super::{lookup, pull};
 #[allow(unused_imports)]
 use crate::error::HttpErrorOut;
@@ -121,6 +131,17 @@ fn changed(saved: Option<&ConsumerState>, state: &ConsumerState) -> bool {
     })
 }
 
+/// The names in a consumer route's path.
+#[derive(Debug, Deserialize)]
+struct ConsumerAt {
+    /// The application's id or uid.
+    app_id: String,
+    /// The polling endpoint's id or uid.
+    sink_id: String,
+    /// The consumer's name, as given (checked by [`consumer_name`]).
+    consumer_id: String,
+}
+
 /// Read a batch from a polling endpoint: the messages its filters match, after an iterator.
 #[utoipa::path(get, path = "/api/v1/app/{app_id}/poller/{sink_id}", tag = "Message", operation_id = "v1.message.poller.poll",
     params(SinkPath, FeedParams, PollerFilters),
@@ -152,22 +173,35 @@ async fn poll(
 #[utoipa::path(get, path = "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}", tag = "Message", operation_id = "v1.message.poller.consumer-poll",
     params(ConsumerPath, ConsumerParams),
     responses((status = 200, description = "The next batch", body = PollingEndpointOut),
-        (status = 409, description = "The polling endpoint is disabled", body = HttpErrorOut)))]
+        (status = 409, description = "The polling endpoint is disabled, or other requests kept changing this consumer while the request ran (retry it)", body = HttpErrorOut)))]
 async fn consumer_poll(
     State(state): State<AppState>,
-    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    Path(at): Path<ConsumerAt>,
     params: Params,
 ) -> ApiResult<Json<PollingEndpointOut>> {
-    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
-    let consumer_id = consumer_name(&consumer_id)?;
+    let started = Instant::now();
+    let attempt = || consumer_poll_once(&state, &at, &params, started);
+    let batch = until_saved(&at.consumer_id, attempt).await?;
+    Ok(Json(PollingEndpointOut::render(batch)))
+}
+
+/// One read, change and save of [`consumer_poll`]; `None` when the save was refused.
+async fn consumer_poll_once(
+    state: &AppState,
+    at: &ConsumerAt,
+    params: &Params,
+    started: Instant,
+) -> ApiResult<Option<FeedBatch>> {
+    let (app, endpoint) = sink(state, &at.app_id, &at.sink_id).await?;
+    let consumer_id = consumer_name(&at.consumer_id)?;
     let explicit = pull::position(params.get("iterator"), &["query", "iterator"])?;
-    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
-    let mut consumer = match saved.clone() {
+    let saved_state = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer = match saved_state.clone() {
         Some(consumer) => consumer,
         None => ConsumerState::new(
             endpoint.id.clone(),
             consumer_id,
-            origin(&state, &app, &endpoint).await?,
+            origin(state, &app, &endpoint).await?,
         ),
     };
     let now = Timestamp::now();
@@ -177,50 +211,55 @@ async fn consumer_poll(
         &endpoint,
         after,
         FeedFilter::all(),
-        pull::limit(&params)?,
+        pull::limit(params)?,
     );
-    let batch = pull::read(
-        &state,
-        query,
-        pull::wait(&params)?,
-        &["query", "iterator"],
-        "consumer",
-    )
-    .await?;
+    let wait = remaining(started, pull::wait(params)?);
+    let batch = pull::read(state, query, wait, &["query", "iterator"], "consumer").await?;
     // The position moves when the batch is handed out; a consumer that wants to read a batch
     // again passes back the iterator it had before it.
     match explicit {
         Some(_) => consumer.seek(batch.next, now),
         None => consumer.handed_out(batch.next, now, None),
     }
-    if changed(saved.as_ref(), &consumer) {
-        state.store.save_consumer(consumer).await?;
+    if changed(saved_state.as_ref(), &consumer) && !saved(state, consumer).await? {
+        return Ok(None);
     }
-    Ok(Json(PollingEndpointOut::render(batch)))
+    Ok(Some(batch))
 }
 
 /// Move a consumer to the first message created at or after a time (creating the consumer).
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}/seek", tag = "Message", operation_id = "v1.message.poller.consumer-seek",
     params(ConsumerPath), request_body = PollingEndpointConsumerSeekIn,
-    responses((status = 200, description = "The consumer's new position", body = PollingEndpointConsumerSeekOut)))]
+    responses((status = 200, description = "The consumer's new position", body = PollingEndpointConsumerSeekOut),
+        (status = 409, description = "The polling endpoint is disabled, or other requests kept changing this consumer while the request ran (retry it)", body = HttpErrorOut)))]
 async fn consumer_seek(
     State(state): State<AppState>,
-    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    Path(at): Path<ConsumerAt>,
     ValidJson(body): ValidJson<PollingEndpointConsumerSeekIn>,
 ) -> ApiResult<Json<PollingEndpointConsumerSeekOut>> {
-    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
-    let consumer_id = consumer_name(&consumer_id)?;
-    let after = Timestamp::parse_rfc3339(&body.after)
-        .ok_or_else(|| ApiError::field(&["body", "after"], "must be an RFC 3339 date-time"))?;
-    let position = state.store.feed_position_at(Some(&app.id), after).await?;
-    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
-    let mut consumer =
-        saved.unwrap_or_else(|| ConsumerState::new(endpoint.id, consumer_id, position));
-    consumer.seek(position, Timestamp::now());
-    state.store.save_consumer(consumer).await?;
+    let attempt = || consumer_seek_once(&state, &at, &body);
+    let position = until_saved(&at.consumer_id, attempt).await?;
     Ok(Json(PollingEndpointConsumerSeekOut {
         iterator: position.to_string(),
     }))
+}
+
+/// One read, change and save of [`consumer_seek`]; `None` when the save was refused.
+async fn consumer_seek_once(
+    state: &AppState,
+    at: &ConsumerAt,
+    body: &PollingEndpointConsumerSeekIn,
+) -> ApiResult<Option<FeedPosition>> {
+    let (app, endpoint) = sink(state, &at.app_id, &at.sink_id).await?;
+    let consumer_id = consumer_name(&at.consumer_id)?;
+    let after = Timestamp::parse_rfc3339(&body.after)
+        .ok_or_else(|| ApiError::field(&["body", "after"], "must be an RFC 3339 date-time"))?;
+    let position = state.store.feed_position_at(Some(&app.id), after).await?;
+    let saved_state = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer =
+        saved_state.unwrap_or_else(|| ConsumerState::new(endpoint.id, consumer_id, position));
+    consumer.seek(position, Timestamp::now());
+    Ok(saved(state, consumer).await?.then_some(position))
 }
 
 fn lease(params: &Params) -> ApiResult<Duration> {
@@ -240,22 +279,35 @@ fn lease(params: &Params) -> ApiResult<Duration> {
 #[utoipa::path(get, path = "/api/v1/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}", tag = "Message", operation_id = "v1.message.pollerv2.consumer-poll",
     params(ConsumerPath, LeaseParams),
     responses((status = 200, description = "The leased batch", body = PollerV2PollOut),
-        (status = 409, description = "The polling endpoint is disabled", body = HttpErrorOut)))]
+        (status = 409, description = "The polling endpoint is disabled, or other requests kept changing this consumer while the request ran (retry it)", body = HttpErrorOut)))]
 async fn leased_poll(
     State(state): State<AppState>,
-    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    Path(at): Path<ConsumerAt>,
     params: Params,
 ) -> ApiResult<Json<PollerV2PollOut>> {
-    let (app, endpoint) = sink(&state, &app_id, &sink_id).await?;
-    let consumer_id = consumer_name(&consumer_id)?;
-    let lease = lease(&params)?;
-    let (limit, wait) = (pull::limit(&params)?, pull::wait(&params)?);
-    let saved = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
-    let mut consumer = match saved.clone() {
+    let started = Instant::now();
+    let attempt = || leased_poll_once(&state, &at, &params, started);
+    let batch = until_saved(&at.consumer_id, attempt).await?;
+    Ok(Json(PollerV2PollOut::render(batch)))
+}
+
+/// One read, change and save of [`leased_poll`]; `None` when the save was refused.
+async fn leased_poll_once(
+    state: &AppState,
+    at: &ConsumerAt,
+    params: &Params,
+    started: Instant,
+) -> ApiResult<Option<FeedBatch>> {
+    let (app, endpoint) = sink(state, &at.app_id, &at.sink_id).await?;
+    let consumer_id = consumer_name(&at.consumer_id)?;
+    let lease = lease(params)?;
+    let (limit, wait) = (pull::limit(params)?, pull::wait(params)?);
+    let saved_state = state.store.get_consumer(&endpoint.id, &consumer_id).await?;
+    let mut consumer = match saved_state.clone() {
         Some(consumer) => consumer,
         None => {
             let start = match params.get("starting_position") {
-                None | Some("earliest") => origin(&state, &app, &endpoint).await?,
+                None | Some("earliest") => origin(state, &app, &endpoint).await?,
                 Some("latest") => state.store.feed_head().await?,
                 Some(_) => {
                     return Err(ApiError::field(
@@ -269,7 +321,8 @@ async fn leased_poll(
     };
     let after = consumer.read_from(Timestamp::now());
     let query = query(&app, &endpoint, after, FeedFilter::all(), limit);
-    let batch = pull::read(&state, query, wait, &["query", "iterator"], "leased").await?;
+    let wait = remaining(started, wait);
+    let batch = pull::read(state, query, wait, &["query", "iterator"], "leased").await?;
     match batch.items.last() {
         Some(last) => consumer.handed_out(last.position, Timestamp::now(), Some(lease)),
         // Read from the committed position and found nothing to process up to `next`: skip
@@ -277,30 +330,41 @@ async fn leased_poll(
         None if after == consumer.committed => consumer.commit(batch.next),
         None => {}
     }
-    if changed(saved.as_ref(), &consumer) {
-        state.store.save_consumer(consumer).await?;
+    if changed(saved_state.as_ref(), &consumer) && !saved(state, consumer).await? {
+        return Ok(None);
     }
-    Ok(Json(PollerV2PollOut::render(batch)))
+    Ok(Some(batch))
 }
 
 /// Commit a consumer's position: every message up to `offset` is processed and is not handed
 /// out again.
 #[utoipa::path(post, path = "/api/v1/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}/commit", tag = "Message", operation_id = "v1.message.pollerv2.consumer-commit",
     params(ConsumerPath), request_body = PollerV2CommitIn,
-    responses((status = 204, description = "Committed")))]
+    responses((status = 204, description = "Committed"),
+        (status = 409, description = "The polling endpoint is disabled, or other requests kept changing this consumer while the request ran (retry it)", body = HttpErrorOut)))]
 async fn commit(
     State(state): State<AppState>,
-    Path((app_id, sink_id, consumer_id)): Path<(String, String, String)>,
+    Path(at): Path<ConsumerAt>,
     ValidJson(body): ValidJson<PollerV2CommitIn>,
 ) -> ApiResult<StatusCode> {
-    let (_, endpoint) = sink(&state, &app_id, &sink_id).await?;
-    let consumer_id = consumer_name(&consumer_id)?;
+    let offset = FeedPosition::new(body.offset);
+    until_saved(&at.consumer_id, || commit_once(&state, &at, offset)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One read, change and save of [`commit`]; `None` when the save was refused.
+async fn commit_once(
+    state: &AppState,
+    at: &ConsumerAt,
+    offset: FeedPosition,
+) -> ApiResult<Option<()>> {
+    let (_, endpoint) = sink(state, &at.app_id, &at.sink_id).await?;
+    let consumer_id = consumer_name(&at.consumer_id)?;
     let mut consumer = state
         .store
         .get_consumer(&endpoint.id, &consumer_id)
         .await?
         .ok_or_else(|| ApiError::not_found("consumer"))?;
-    let offset = FeedPosition::new(body.offset);
     if offset > state.store.feed_head().await? {
         return Err(ApiError::field(
             &["body", "offset"],
@@ -309,6 +373,5 @@ async fn commit(
     }
     consumer.commit(offset);
     consumer.updated_at = Timestamp::now();
-    state.store.save_consumer(consumer).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(saved(state, consumer).await?.then_some(()))
 }

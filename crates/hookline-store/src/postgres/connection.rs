@@ -13,7 +13,16 @@ pub(crate) struct Db {
 impl Db {
     /// A pool of at most `size` connections to `url` (opened lazily).
     pub(crate) fn connect(url: &str, size: usize) -> StoreResult<Self> {
-        let target = super::tls::target(url)?;
+        let mut target = super::tls::target(url)?;
+        // Prepared statements are cached per connection; after five runs PostgreSQL may switch a
+        // statement to a generic plan, which for "this endpoint's attempts, newest first" reads
+        // the endpoint's whole history (0.4 ms became 794 ms per page at 100,000 attempts,
+        // `bench/explain`). Planning each execution for its actual values costs far less.
+        let options = match target.config.get_options() {
+            Some(given) => format!("{given} -c plan_cache_mode=force_custom_plan"),
+            None => "-c plan_cache_mode=force_custom_plan".to_owned(),
+        };
+        target.config.options(&options);
         let manager = Manager::from_config(
             target.config,
             target.tls,

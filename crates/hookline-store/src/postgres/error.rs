@@ -14,7 +14,14 @@ impl From<tokio_postgres::Error> for StoreError {
             .as_db_error()
             .map(|db| db.message().to_owned())
             .unwrap_or_else(|| err.to_string());
-        if *code == SqlState::UNIQUE_VIOLATION
+        if *code == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+            || *code == SqlState::UNTRANSLATABLE_CHARACTER
+        {
+            // Only the caller's input can carry a NUL or an unencodable character.
+            StoreError::InvalidValue(
+                "text values cannot contain the NUL character (\\u0000)".to_owned(),
+            )
+        } else if *code == SqlState::UNIQUE_VIOLATION
             || *code == SqlState::FOREIGN_KEY_VIOLATION
             || *code == SqlState::CHECK_VIOLATION
             || *code == SqlState::NOT_NULL_VIOLATION

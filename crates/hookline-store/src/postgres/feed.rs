@@ -4,9 +4,9 @@
 //! why that makes them follow commit order across nodes). Every read first has the sequencer
 //! number what committed since, then reads numbered rows up to the head it returned.
 //!
-//! A consumer's state is one row written whole by an upsert, so two nodes saving the same
-//! consumer at once never fail and never leave a mix of both states: the last save wins, as on
-//! SQLite.
+//! A consumer's state is one row written whole, and only if no other save came since it was
+//! read (see [`consumers`]): of two nodes saving from the same read, one wins and the other is
+//! refused, as on SQLite.
 
 mod consumers;
 mod sequencer;
@@ -19,8 +19,8 @@ use super::PgStore;
 use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH, RowExt};
 use crate::StoreResult;
 use crate::feed::{
-    ConsumerState, FeedBatch, FeedCondition, FeedItem, FeedPosition, FeedQuery, FeedSignal,
-    FeedStore,
+    ConsumerState, ConsumerVersion, FeedBatch, FeedCondition, FeedItem, FeedPosition, FeedQuery,
+    FeedSignal, FeedStore,
 };
 
 /// How many messages at or after a time are examined to find where that time starts in the
@@ -189,7 +189,7 @@ impl FeedStore for PgStore {
         consumers::get(&self.db, endpoint, consumer_id).await
     }
 
-    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<()> {
+    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<ConsumerVersion> {
         consumers::save(&self.db, &state).await
     }
 }

@@ -124,4 +124,52 @@ impl PgStore {
     pub fn on_due(&self, wake: impl Fn() + Send + Sync + 'static) {
         self.due.set(wake);
     }
+
+    /// Gives up this node's endpoints, for a node whose delivery engine has stopped and drained
+    /// (graceful shutdown): other nodes, or this node's next start (under a new node id), take
+    /// them at their next claim instead of waiting for the ownership to lapse. Never call it
+    /// while this node may still have a request in flight.
+    pub async fn release_endpoints(&self) -> StoreResult<u64> {
+        let client = self.db.client().await?;
+        Ok(client
+            .execute(
+                "DELETE FROM endpoint_owners WHERE node_id = $1",
+                &[&&*self.node],
+            )
+            .await?)
+    }
+
+    /// The sealed value every node sharing the database must be able to open (`secrets_check`):
+    /// the stored one, or `proposed` after storing it when there is none yet, so of nodes
+    /// starting together exactly one decides.
+    pub async fn secrets_check(&self, proposed: &str) -> StoreResult<String> {
+        let client = self.db.client().await?;
+        let now = hookline_core::Timestamp::now().as_millis();
+        client
+            .execute(
+                "INSERT INTO secrets_check (only_row, sealed, updated_at) VALUES (TRUE, $1, $2) \
+                 ON CONFLICT (only_row) DO NOTHING",
+                &[&proposed, &now],
+            )
+            .await?;
+        let row = client
+            .query_one("SELECT sealed FROM secrets_check", &[])
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// Replaces the sealed value (`hookline migrate` recording a new admin token).
+    pub async fn replace_secrets_check(&self, sealed: &str) -> StoreResult<()> {
+        let client = self.db.client().await?;
+        let now = hookline_core::Timestamp::now().as_millis();
+        client
+            .execute(
+                "INSERT INTO secrets_check (only_row, sealed, updated_at) VALUES (TRUE, $1, $2) \
+                 ON CONFLICT (only_row) DO UPDATE SET sealed = EXCLUDED.sealed, \
+                 updated_at = EXCLUDED.updated_at",
+                &[&sealed, &now],
+            )
+            .await?;
+        Ok(())
+    }
 }

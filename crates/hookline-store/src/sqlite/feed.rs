@@ -15,8 +15,8 @@ use super::rows::{self, MESSAGE_COLUMNS};
 use super::writer::AfterCommit;
 use crate::StoreResult;
 use crate::feed::{
-    ConsumerState, FeedBatch, FeedCondition, FeedItem, FeedPosition, FeedQuery, FeedSignal,
-    FeedStore,
+    ConsumerState, ConsumerVersion, FeedBatch, FeedCondition, FeedItem, FeedPosition, FeedQuery,
+    FeedSignal, FeedStore, save_refused,
 };
 
 /// How many messages at or after a time are examined to find where that time starts in the
@@ -163,8 +163,8 @@ pub(crate) fn get_consumer(
 ) -> StoreResult<Option<ConsumerState>> {
     Ok(conn
         .prepare_cached(
-            "SELECT committed, leased_to, lease_expires_at, updated_at FROM poller_consumers
-             WHERE endpoint_id = ?1 AND consumer_id = ?2",
+            "SELECT committed, leased_to, lease_expires_at, updated_at, version
+             FROM poller_consumers WHERE endpoint_id = ?1 AND consumer_id = ?2",
         )?
         .query_row([endpoint.as_str(), consumer_id], |row| {
             let committed: i64 = row.get(0)?;
@@ -177,29 +177,68 @@ pub(crate) fn get_consumer(
                 leased_to: leased_to.map(|p| FeedPosition::new(p.max(0) as u64)),
                 lease_expires_at: expires.map(Timestamp::from_millis),
                 updated_at: Timestamp::from_millis(row.get(3)?),
+                version: Some(ConsumerVersion::from_stored(row.get(4)?)),
             })
         })
         .optional()?)
 }
 
-pub(crate) fn save_consumer(conn: &Connection, state: ConsumerState) -> StoreResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO poller_consumers (endpoint_id, consumer_id, committed, leased_to,
-         lease_expires_at, updated_at)
-         VALUES (:endpoint_id, :consumer_id, :committed, :leased_to, :expires, :updated_at)
-         ON CONFLICT (endpoint_id, consumer_id) DO UPDATE SET committed = excluded.committed,
-         leased_to = excluded.leased_to, lease_expires_at = excluded.lease_expires_at,
-         updated_at = excluded.updated_at",
-    )?
-    .execute(named_params! {
-        ":endpoint_id": state.endpoint_id.as_str(),
-        ":consumer_id": state.consumer_id,
-        ":committed": state.committed.get() as i64,
-        ":leased_to": state.leased_to.map(|p| p.get() as i64),
-        ":expires": state.lease_expires_at.map(Timestamp::as_millis),
-        ":updated_at": state.updated_at.as_millis(),
-    })?;
-    Ok(())
+/// Writes `state` if the stored consumer is still at `state.version` (absent for `None`): an
+/// insert that skips an existing row, or an update guarded by the version; either changes no
+/// row when another save came first. The writer thread runs saves one after another, so the
+/// check and the write cannot be split by another save.
+pub(crate) fn save_consumer(
+    conn: &Connection,
+    state: ConsumerState,
+) -> StoreResult<ConsumerVersion> {
+    let (endpoint_id, committed) = (state.endpoint_id.as_str(), state.committed.get() as i64);
+    let leased_to = state.leased_to.map(|p| p.get() as i64);
+    let expires = state.lease_expires_at.map(Timestamp::as_millis);
+    let updated_at = state.updated_at.as_millis();
+    let (next, saved) = match state.version {
+        None => (
+            ConsumerVersion::FIRST,
+            conn.prepare_cached(
+                "INSERT INTO poller_consumers (endpoint_id, consumer_id, committed, leased_to,
+                 lease_expires_at, updated_at, version)
+                 VALUES (:endpoint_id, :consumer_id, :committed, :leased_to, :expires,
+                 :updated_at, :next)
+                 ON CONFLICT (endpoint_id, consumer_id) DO NOTHING",
+            )?
+            .execute(named_params! {
+                ":endpoint_id": endpoint_id,
+                ":consumer_id": state.consumer_id,
+                ":committed": committed,
+                ":leased_to": leased_to,
+                ":expires": expires,
+                ":updated_at": updated_at,
+                ":next": ConsumerVersion::FIRST.stored(),
+            })?,
+        ),
+        Some(expected) => (
+            expected.next(),
+            conn.prepare_cached(
+                "UPDATE poller_consumers SET committed = :committed, leased_to = :leased_to,
+                 lease_expires_at = :expires, updated_at = :updated_at, version = :next
+                 WHERE endpoint_id = :endpoint_id AND consumer_id = :consumer_id
+                 AND version = :expected",
+            )?
+            .execute(named_params! {
+                ":endpoint_id": endpoint_id,
+                ":consumer_id": state.consumer_id,
+                ":committed": committed,
+                ":leased_to": leased_to,
+                ":expires": expires,
+                ":updated_at": updated_at,
+                ":next": expected.next().stored(),
+                ":expected": expected.stored(),
+            })?,
+        ),
+    };
+    match saved {
+        1 => Ok(next),
+        _ => Err(save_refused(&state)),
+    }
 }
 
 #[async_trait]
@@ -233,7 +272,7 @@ impl FeedStore for SqliteStore {
             .read(move |c| get_consumer(c, &endpoint, &consumer_id))
             .await
     }
-    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<()> {
+    async fn save_consumer(&self, state: ConsumerState) -> StoreResult<ConsumerVersion> {
         self.writer.write(move |c| save_consumer(c, state)).await
     }
 }

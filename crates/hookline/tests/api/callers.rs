@@ -2,8 +2,7 @@
 //! rate-limit and idempotency tests.
 
 use hookline_core::{KeyId, Timestamp};
-use hookline_store::SqliteStore;
-use hookline_store::keys::{ApiKey, KeyScope, KeyStore};
+use hookline_store::keys::{ApiKey, KeyScope};
 use hookline_testkit::{TestApp, TestResponse};
 use reqwest::Method;
 use serde_json::Value;
@@ -55,9 +54,9 @@ pub(crate) async fn key_token(app: &TestApp, body: Value) -> String {
         .to_owned()
 }
 
-/// Stores a key that expired a minute ago, straight into the server's database file.
+/// Stores a key that expired a minute ago, straight into the server's database.
 pub(crate) async fn expired_key(app: &TestApp, scope: KeyScope) -> String {
-    let store = SqliteStore::open(&app.data_dir().join("hookline.db")).expect("open the store");
+    let store = app.open_store().await;
     let token = format!("hl_sk_expired{}", KeyId::generate());
     let now = Timestamp::now();
     let key = ApiKey {
@@ -74,13 +73,4 @@ pub(crate) async fn expired_key(app: &TestApp, scope: KeyScope) -> String {
         .await
         .expect("store the key");
     token
-}
-
-/// True when the file holds `needle` anywhere (to prove a secret is not stored in clear).
-pub(crate) fn file_contains(path: &std::path::Path, needle: &str) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| {
-        bytes
-            .windows(needle.len())
-            .any(|window| window == needle.as_bytes())
-    })
 }

@@ -141,3 +141,50 @@ fn invalid_settings_are_refused_naming_each_one() {
         assert!(message.contains(named), "{named} not named in: {message}");
     }
 }
+
+#[test]
+fn the_database_settings_are_shown_with_the_password_hidden() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = hookline(
+        dir.path(),
+        &[
+            (
+                "HOOKLINE_DATABASE_URL",
+                "postgres://hook:pg-s3cret@db.internal:5432/hookline?sslmode=verify-full",
+            ),
+            ("HOOKLINE_ROLE", "worker"),
+        ],
+        &["config", "--database-pool-size", "32"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let shown: toml::Table = text.parse().expect("the output is TOML");
+    assert_eq!(
+        shown["database_url"].as_str(),
+        Some("postgres://hook:<redacted>@db.internal:5432/hookline?sslmode=verify-full")
+    );
+    assert_eq!(shown["database_pool_size"].as_integer(), Some(32));
+    assert_eq!(shown["role"].as_str(), Some("worker"));
+    assert!(!text.contains("pg-s3cret"), "the password leaked:\n{text}");
+
+    let sqlite = hookline(dir.path(), &[], &["config"]);
+    assert!(sqlite.status.success(), "{}", stderr(&sqlite));
+    let shown: toml::Table = String::from_utf8_lossy(&sqlite.stdout)
+        .parse()
+        .expect("TOML");
+    assert_eq!(shown["role"].as_str(), Some("all"));
+    assert_eq!(shown["database_pool_size"].as_integer(), Some(16));
+    assert!(shown.get("database_url").is_none(), "unset means SQLite");
+
+    let wrong = hookline(
+        dir.path(),
+        &[("HOOKLINE_DATABASE_URL", "sqlite:///var/lib/hookline.db")],
+        &["config"],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("HOOKLINE_DATABASE_URL"),
+        "{}",
+        stderr(&wrong)
+    );
+}

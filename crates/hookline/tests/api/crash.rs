@@ -2,96 +2,13 @@
 //! stopped with SIGTERM mid-load, then restarted on the same data directory. Loopback only.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
-use hookline_testkit::{PATIENCE, Reply, ScriptedReceiver};
+use hookline_testkit::{Reply, ScriptedReceiver};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-const TOKEN: &str = "crash-test-admin-token-0123456789";
-
-/// A `hookline serve` child process; killed when dropped.
-struct ChildServer {
-    child: Child,
-    base: String,
-    client: reqwest::Client,
-}
-
-impl ChildServer {
-    /// Starts the binary on a free loopback port and waits for its "listening" log line.
-    async fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Self {
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe");
-            probe.local_addr().expect("probe address").port()
-        };
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hookline"));
-        command
-            .arg("serve")
-            .env("HOOKLINE_DATA_DIR", data_dir)
-            .env("HOOKLINE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("HOOKLINE_ADMIN_TOKEN", TOKEN)
-            .env("HOOKLINE_ALLOWED_TARGETS", "127.0.0.1/32")
-            .env("HOOKLINE_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        for (name, value) in extra_env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().expect("start hookline serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(PATIENCE, async {
-            while let Some(line) = lines.next_line().await.expect("read the log") {
-                if line.contains("Hookline is listening") {
-                    return true;
-                }
-            }
-            false
-        })
-        .await
-        .expect("the server did not start in time");
-        assert!(ready, "the server exited before listening");
-        // Keep draining the log so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self {
-            child,
-            base: format!("http://127.0.0.1:{port}/api/v1"),
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect("request to the child server");
-        assert!(response.status().is_success(), "{}", response.status());
-        response.json().await.expect("JSON answer")
-    }
-
-    /// An app with one endpoint at `url`; returns the app id.
-    async fn app_with_endpoint(&self, url: String) -> String {
-        let app = self.post("/app", json!({ "name": "Acme" })).await;
-        let app_id = app["id"].as_str().expect("id").to_owned();
-        self.post(&format!("/app/{app_id}/endpoint"), json!({ "url": url }))
-            .await;
-        app_id
-    }
-
-    async fn send(&self, app_id: &str, n: usize) -> String {
-        let body = json!({ "eventType": "a", "payload": { "n": n } });
-        let msg = self.post(&format!("/app/{app_id}/msg"), body).await;
-        msg["id"].as_str().expect("id").to_owned()
-    }
-}
+use crate::child::{ChildServer, TOKEN};
 
 #[tokio::test]
 async fn a_server_killed_mid_load_delivers_every_accepted_message_after_restart() {

@@ -197,16 +197,19 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
         app.next_attempt().await;
     }
     app.stop().await;
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"))
+    let mut prune = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
+    prune
         .arg("prune")
         .arg("--data-dir")
         .arg(app.data_dir())
         .arg("--retention-days")
         .arg("0")
         .env_remove("HOOKLINE_RETENTION_DAYS")
-        .output()
-        .await
-        .expect("run hookline prune");
+        .env_remove("HOOKLINE_DATABASE_URL");
+    if let Some(url) = app.database_url() {
+        prune.arg("--database-url").arg(url);
+    }
+    let output = prune.output().await.expect("run hookline prune");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

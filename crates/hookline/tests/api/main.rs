@@ -1,5 +1,6 @@
-//! Integration tests: the real server on 127.0.0.1 with a real SQLite file, driven over HTTP.
-//! All modules compile into one test binary.
+//! Integration tests: the real server on 127.0.0.1 with a real SQLite file (or a fresh
+//! PostgreSQL database each with `HOOKLINE_TEST_STORE=postgres`), driven over HTTP. All modules
+//! compile into one test binary.
 
 mod applications;
 mod attempt_headers;
@@ -7,6 +8,7 @@ mod bad_input;
 mod bad_input_corpus;
 mod callers;
 mod chaos;
+mod child;
 mod config;
 mod crash;
 mod delivery;
@@ -23,6 +25,7 @@ mod idempotency;
 mod inbound;
 mod interop;
 mod keys;
+mod many_nodes;
 mod message_tags;
 mod messages;
 mod observability;
@@ -34,11 +37,13 @@ mod payload_retention;
 mod portal;
 mod pull_feed;
 mod pull_poller;
+mod pull_poller_races;
 mod pull_stream;
 mod rate_limits;
 mod replay;
 mod replay_filters;
 mod restart;
+mod roles;
 mod schemathesis;
 mod scopes;
 mod secrets;

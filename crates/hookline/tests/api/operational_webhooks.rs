@@ -379,10 +379,10 @@ async fn operational_endpoints_are_managed_like_endpoints_but_only_by_the_organi
     assert_eq!(app.get(&format!("{OPS}/{id}")).await.status, 404);
 }
 
-/// Messages stored for the operational application, read from the database file.
+/// Messages stored for the operational application, read from the database.
 async fn operational_messages(app: &TestApp) -> usize {
-    use hookline_store::{Order, PageRequest, SqliteStore, Store};
-    let store = SqliteStore::open(&app.data_dir().join("hookline.db")).expect("open the store");
+    use hookline_store::{Order, PageRequest};
+    let store = app.open_store().await;
     let page = store
         .list_messages(
             &hookline_core::operational::operational_app_id(),

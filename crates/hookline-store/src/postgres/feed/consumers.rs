@@ -1,9 +1,15 @@
 //! Where each consumer of a polling endpoint stands (`poller_consumers`).
+//!
+//! Saves are compare-and-set on the row's `version`: a conditional UPDATE (or an INSERT that
+//! skips an existing row). Under READ COMMITTED a second UPDATE of the row waits for the first
+//! to commit and then checks its WHERE against the row the first wrote, so of two nodes saving
+//! from the same read exactly one changes the row; the other changes none and is refused.
 
 use hookline_core::{EndpointId, Timestamp};
+use tokio_postgres::types::ToSql;
 
 use crate::StoreResult;
-use crate::feed::{ConsumerState, FeedPosition};
+use crate::feed::{ConsumerState, ConsumerVersion, FeedPosition, save_refused};
 use crate::postgres::Db;
 use crate::postgres::rows::RowExt;
 
@@ -19,8 +25,8 @@ pub(super) async fn get(
     let client = db.client().await?;
     let statement = client
         .prepare_cached(
-            "SELECT committed, leased_to, lease_expires_at, updated_at FROM poller_consumers
-             WHERE endpoint_id = $1 AND consumer_id = $2",
+            "SELECT committed, leased_to, lease_expires_at, updated_at, version
+             FROM poller_consumers WHERE endpoint_id = $1 AND consumer_id = $2",
         )
         .await?;
     let Some(row) = client
@@ -36,34 +42,54 @@ pub(super) async fn get(
         leased_to: row.col::<Option<i64>>(1)?.map(position),
         lease_expires_at: row.opt_ts(2)?,
         updated_at: row.ts(3)?,
+        version: Some(ConsumerVersion::from_stored(row.col(4)?)),
     }))
 }
 
-/// Writes the whole state in one statement: concurrent saves of one consumer (two nodes
-/// serving it at once) each succeed, and the row is always one of the states saved.
-pub(super) async fn save(db: &Db, state: &ConsumerState) -> StoreResult<()> {
+/// Writes the whole state in one statement if the row is still at `state.version` (absent for
+/// `None`), moving the version on; refuses when another save came first.
+pub(super) async fn save(db: &Db, state: &ConsumerState) -> StoreResult<ConsumerVersion> {
     let client = db.client().await?;
-    let statement = client
-        .prepare_cached(
-            "INSERT INTO poller_consumers (endpoint_id, consumer_id, committed, leased_to,
-             lease_expires_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (endpoint_id, consumer_id) DO UPDATE SET committed = EXCLUDED.committed,
-             leased_to = EXCLUDED.leased_to, lease_expires_at = EXCLUDED.lease_expires_at,
-             updated_at = EXCLUDED.updated_at",
-        )
-        .await?;
-    client
-        .execute(
-            &statement,
-            &[
-                &state.endpoint_id.as_str(),
-                &state.consumer_id,
-                &(state.committed.get() as i64),
-                &state.leased_to.map(|p| p.get() as i64),
-                &state.lease_expires_at.map(Timestamp::as_millis),
-                &state.updated_at.as_millis(),
-            ],
-        )
-        .await?;
-    Ok(())
+    let next = state
+        .version
+        .map_or(ConsumerVersion::FIRST, ConsumerVersion::next);
+    let values: [&(dyn ToSql + Sync); 7] = [
+        &state.endpoint_id.as_str(),
+        &state.consumer_id,
+        &(state.committed.get() as i64),
+        &state.leased_to.map(|p| p.get() as i64),
+        &state.lease_expires_at.map(Timestamp::as_millis),
+        &state.updated_at.as_millis(),
+        &next.stored(),
+    ];
+    let saved = match state.version {
+        None => {
+            let statement = client
+                .prepare_cached(
+                    "INSERT INTO poller_consumers (endpoint_id, consumer_id, committed,
+                     leased_to, lease_expires_at, updated_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (endpoint_id, consumer_id) DO NOTHING",
+                )
+                .await?;
+            client.execute(&statement, &values).await?
+        }
+        Some(expected) => {
+            let statement = client
+                .prepare_cached(
+                    "UPDATE poller_consumers SET committed = $3, leased_to = $4,
+                     lease_expires_at = $5, updated_at = $6, version = $7
+                     WHERE endpoint_id = $1 AND consumer_id = $2 AND version = $8",
+                )
+                .await?;
+            let expected = expected.stored();
+            let mut guarded = values.to_vec();
+            guarded.push(&expected);
+            client.execute(&statement, &guarded).await?
+        }
+    };
+    match saved {
+        1 => Ok(next),
+        _ => Err(save_refused(state)),
+    }
 }

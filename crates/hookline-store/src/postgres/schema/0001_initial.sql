@@ -251,6 +251,8 @@ CREATE TABLE poller_consumers (
     leased_to BIGINT,
     lease_expires_at BIGINT,
     updated_at BIGINT NOT NULL,
+    -- Moved on by every save; a save is made only from the version it read (compare-and-set).
+    version BIGINT NOT NULL,
     PRIMARY KEY (endpoint_id, consumer_id)
 );
 
@@ -335,6 +337,19 @@ BEGIN
 END $$;
 CREATE TRIGGER deliveries_after_insert_notify AFTER INSERT ON deliveries
     FOR EACH STATEMENT EXECUTE FUNCTION hookline_due_notify();
+
+-- ---------------------------------------------------------------------------------------------
+-- Node agreement (used by the `hookline` binary, not by the store's traits). One row: a canary
+-- sealed with the secrets key, holding the SHA-256 of the admin token. The first node to start
+-- writes it; every later node must open it with its own key and find its own token's digest, so
+-- a node configured with another HOOKLINE_SECRETS_KEY or HOOKLINE_ADMIN_TOKEN refuses to start
+-- instead of sealing secrets no other node can open. `hookline migrate` replaces it to change the
+-- admin token.
+CREATE TABLE secrets_check (
+    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    sealed TEXT COLLATE "C" NOT NULL,
+    updated_at BIGINT NOT NULL
+);
 
 -- Message tags, per-message payload retention and recovery after a manual replay (issue #4;
 -- SQLite 0012_message_tags_retention.sql).

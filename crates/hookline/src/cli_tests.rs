@@ -1,0 +1,143 @@
+//! Settings from the command line and the environment, validated into a `Config`.
+
+use super::*;
+use crate::database::Database;
+use crate::settings::{days, parse_schedule};
+use hookline_api::rate_limit::RateLimitConfig;
+use hookline_delivery::keyring::{HeaderStyle, KeyKind};
+use std::time::Duration;
+
+fn serve_args(args: &[&str]) -> ServeArgs {
+    let cli = Cli::try_parse_from(args).expect("parses");
+    let Command::Serve(args) = cli.command else {
+        panic!("expected serve");
+    };
+    *args
+}
+
+fn config_with(extra: &[&str]) -> anyhow::Result<Config> {
+    let mut argv = vec!["hookline", "serve"];
+    argv.extend_from_slice(extra);
+    serve_args(&argv).to_config()
+}
+
+#[test]
+fn schedules_parse_and_bad_entries_are_named() {
+    assert_eq!(
+        parse_schedule("5, 300").expect("valid"),
+        vec![Duration::from_secs(5), Duration::from_secs(300)]
+    );
+    let err = parse_schedule("5,soon").expect_err("invalid");
+    assert!(err.contains("'soon'"));
+}
+
+#[test]
+fn defaults_make_a_valid_config() {
+    let config = serve_args(&["hookline", "serve"])
+        .to_config()
+        .expect("valid");
+    assert_eq!(config.max_body_bytes, 1024 * 1024);
+    assert_eq!(config.delivery.retry_schedule.max_attempts(), 8);
+    assert_eq!(config.maintenance.retention, days(90));
+    assert_eq!(config.maintenance.disable_after, days(5));
+    assert_eq!(config.header_style, HeaderStyle::Webhook);
+    assert_eq!(config.key_kind, KeyKind::Hmac);
+}
+
+#[test]
+fn rate_limits_parse_and_a_zero_burst_is_refused() {
+    let config = config_with(&["--rate-limit", "5", "--rate-limit-burst", "10"]).expect("valid");
+    assert_eq!(
+        config.rate_limit,
+        RateLimitConfig {
+            per_second: 5,
+            burst: 10
+        }
+    );
+    let off = config_with(&["--rate-limit", "0"]).expect("valid");
+    assert_eq!(off.rate_limit.per_second, 0);
+    let err = config_with(&["--rate-limit", "5", "--rate-limit-burst", "0"]).expect_err("invalid");
+    assert!(
+        err.to_string().contains("HOOKLINE_RATE_LIMIT_BURST"),
+        "{err}"
+    );
+}
+
+#[test]
+fn lifecycle_settings_parse_and_bad_values_are_named() {
+    let config =
+        config_with(&["--header-style", "svix", "--signing-key-type", "ed25519"]).expect("valid");
+    assert_eq!(config.header_style, HeaderStyle::Svix);
+    assert_eq!(config.key_kind, KeyKind::Ed25519);
+    let err = config_with(&["--header-style", "x-custom"]).expect_err("refused");
+    assert!(err.to_string().contains("HOOKLINE_HEADER_STYLE"), "{err}");
+    let err = config_with(&["--signing-key-type", "rsa"]).expect_err("refused");
+    assert!(
+        err.to_string().contains("HOOKLINE_SIGNING_KEY_TYPE"),
+        "{err}"
+    );
+    let err = config_with(&["--retention-days", "0"]).expect_err("refused");
+    assert!(err.to_string().contains("HOOKLINE_RETENTION_DAYS"), "{err}");
+}
+
+#[test]
+fn a_postgres_url_and_a_role_split_the_work_and_sqlite_refuses_to_split() {
+    let default = config_with(&[]).expect("valid");
+    assert_eq!(default.database, Database::Sqlite);
+    assert!(default.api && default.deliver);
+
+    let url = "postgresql://hook:pw@127.0.0.1:5432/hookline";
+    let worker = config_with(&["--database-url", url, "--role", "worker"]).expect("valid");
+    assert_eq!(
+        worker.database,
+        Database::Postgres {
+            url: url.into(),
+            pool_size: 16
+        }
+    );
+    assert!(!worker.api && worker.deliver);
+    let api = config_with(&[
+        "--database-url",
+        url,
+        "--role",
+        "api",
+        "--database-pool-size",
+        "4",
+    ])
+    .expect("valid");
+    assert!(api.api && !api.deliver);
+    assert!(matches!(
+        api.database,
+        Database::Postgres { pool_size: 4, .. }
+    ));
+
+    let err = config_with(&["--role", "api"]).expect_err("SQLite cannot be shared");
+    assert!(err.to_string().contains("HOOKLINE_ROLE"), "{err}");
+    let err = config_with(&["--database-url", "mysql://root:pw@db/x"]).expect_err("refused");
+    assert!(err.to_string().contains("HOOKLINE_DATABASE_URL"), "{err}");
+    assert!(!err.to_string().contains("pw@"), "{err}");
+    let err =
+        config_with(&["--database-url", url, "--database-pool-size", "0"]).expect_err("refused");
+    assert!(
+        err.to_string().contains("HOOKLINE_DATABASE_POOL_SIZE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn engine_settings_are_range_checked_by_name() {
+    let config =
+        config_with(&["--connect-timeout", "3", "--endpoint-concurrency", "4"]).expect("valid");
+    assert_eq!(config.delivery.connect_timeout, Duration::from_secs(3));
+    assert_eq!(config.delivery.lanes.concurrency, 4);
+    let err = config_with(&["--connect-timeout", "0"]).expect_err("refused");
+    assert!(
+        err.to_string().contains("HOOKLINE_CONNECT_TIMEOUT"),
+        "{err}"
+    );
+    let err = config_with(&["--trusted-proxies", "not-a-cidr"]).expect_err("refused");
+    assert!(
+        err.to_string().contains("HOOKLINE_TRUSTED_PROXIES"),
+        "{err}"
+    );
+}
