@@ -73,7 +73,7 @@ WITH found AS (
                 WHERE NOT j.dead))
             RETURNING d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at, d.seq
         )
-        SELECT d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at, a.throttle_rate,
+        SELECT d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at, e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at, a.throttle_rate,
                s.ordered, s.max_concurrency, s.timeout_ms, s.retry_schedule, r.retry_schedule, h.circuit, h.throttled_since, h.paused_until, h.reason, h.updated_at,
                i.content_type, i.headers, i.body
         FROM leased d
@@ -189,7 +189,7 @@ EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0
 
 -- messages_by_app: messages.rs list (GET /app/{app}/msg): the first page
 PREPARE messages_by_app AS
-SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 ORDER BY m.id DESC LIMIT 51;
+SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at FROM messages m WHERE m.app_id = $1 ORDER BY m.id DESC LIMIT 51;
 \echo '### messages_by_app'
 \if :warm
 \o /dev/null
@@ -211,7 +211,7 @@ EXPLAIN (COSTS OFF) EXECUTE messages_by_app('app_' || lpad('42', 22, '0'));
 
 -- messages_by_app_after_cursor: messages.rs list: a later page (iterator)
 PREPARE messages_by_app_after_cursor AS
-SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT 51;
+SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at FROM messages m WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT 51;
 \echo '### messages_by_app_after_cursor'
 \if :warm
 \o /dev/null
@@ -233,7 +233,7 @@ EXPLAIN (COSTS OFF) EXECUTE messages_by_app_after_cursor('app_' || lpad('42', 22
 
 -- message_by_id_or_event_id: messages.rs get (GET /app/{app}/msg/{id})
 PREPARE message_by_id_or_event_id AS
-SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at FROM messages m
+SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at FROM messages m
 WHERE m.app_id = $1 AND (m.id = $2 OR m.event_id = $2) LIMIT 1;
 \echo '### message_by_id_or_event_id'
 \if :warm
@@ -322,7 +322,7 @@ EXPLAIN (COSTS OFF) EXECUTE attempts_by_message('app_' || lpad('42', 22, '0'), '
 
 -- deliveries_by_endpoint: deliveries listing (GET /app/{app}/endpoint/{ep}/msg), a later page
 PREPARE deliveries_by_endpoint AS
-SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
+SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at, d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d
 JOIN messages m ON m.id = d.msg_id WHERE d.endpoint_id = $1 AND d.app_id = $2 AND d.msg_id < $3 ORDER BY d.msg_id DESC LIMIT 51;
 \echo '### deliveries_by_endpoint'
 \if :warm
@@ -390,7 +390,7 @@ EXPLAIN (COSTS OFF) EXECUTE endpoints_by_app('app_' || lpad('42', 22, '0'));
 
 -- feed_app: feed.rs read_query (GET /app/{app}/events, pollers, streams): an application's feed after a position
 PREPARE feed_app AS
-SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, i.body FROM message_feed f
+SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at, i.body FROM message_feed f
          JOIN messages m ON m.id = f.msg_id
          LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
              AND (m.payload IS NULL OR m.payload = '')
@@ -416,7 +416,7 @@ EXPLAIN (COSTS OFF) EXECUTE feed_app(900000, 1000000, 'app_' || lpad('42', 22, '
 
 -- feed_environment: feed.rs read_query (GET /events): every customer application's feed after a position
 PREPARE feed_environment AS
-SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, i.body FROM message_feed f
+SELECT f.seq, m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at, i.body FROM message_feed f
          JOIN messages m ON m.id = f.msg_id
          LEFT JOIN inbound_events i ON i.msg_id = f.msg_id
              AND (m.payload IS NULL OR m.payload = '')
@@ -488,25 +488,31 @@ EXPLAIN (COSTS OFF) EXECUTE feed_unnumbered;
 -- retention_expire_payloads: maintenance.rs EXPIRE_PAYLOADS (housekeeping, every minute)
 PREPARE retention_expire_payloads AS
 UPDATE messages SET payload = NULL WHERE id IN (
-    SELECT id FROM messages WHERE created_at < $1 AND payload IS NOT NULL
-    ORDER BY created_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED);
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NOT NULL AND payload_expires_at <= $1
+        ORDER BY payload_expires_at LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED) by_own_expiry
+    UNION ALL
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NULL AND created_at < $2
+        ORDER BY created_at LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED) by_age
+    LIMIT $3);
 \echo '### retention_expire_payloads'
 \if :warm
 \o /dev/null
 BEGIN;
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
-EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
 \o
 BEGIN;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 ROLLBACK;
 \else
-EXPLAIN (COSTS OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
+EXPLAIN (COSTS OFF) EXECUTE retention_expire_payloads((extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint - 999000 * 1000, 1000);
 \endif
 
 -- retention_prune_attempts: maintenance.rs PRUNE_ATTEMPTS

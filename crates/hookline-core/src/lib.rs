@@ -9,7 +9,7 @@
 //!
 //! ## Layout
 //! - [`id`]: prefixed, time-sortable identifiers (`app_`, `ep_`, `msg_`, `atmpt_`).
-//! - [`name`]: validated names (`uid`s, event type names, channels) parsed once.
+//! - [`name`]: validated names (`uid`s, event type names, channels, tags) parsed once.
 //! - [`endpoint_url`]: the URL an endpoint delivers to.
 //! - [`exchange`]: the headers of an attempt, as sent and answered, credentials withheld.
 //! - [`model`]: the records and their status enums.
@@ -34,5 +34,5 @@ pub mod timestamp;
 
 pub use endpoint_url::EndpointUrl;
 pub use id::{AppId, AttemptId, DeliveryId, EndpointId, EnvId, KeyId, MessageId, SourceId};
-pub use name::{Channel, EventTypeName, Uid};
+pub use name::{Channel, EventTypeName, Tag, Uid};
 pub use timestamp::Timestamp;

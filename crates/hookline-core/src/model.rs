@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId,
+    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId, Tag,
     Timestamp, Uid,
 };
 
@@ -98,8 +98,13 @@ pub struct Message {
     pub event_id: Option<Uid>,
     /// Channels it was tagged with.
     pub channels: Option<Vec<Channel>>,
+    /// Tags it was labelled with (listings and bulk replays filter by them).
+    pub tags: Option<Vec<Tag>>,
     /// The JSON object exactly as received; `None` once expunged or expired.
     pub payload: Option<String>,
+    /// When its payload expires, when the sender chose a retention period for it; `None`
+    /// follows the server's retention setting.
+    pub payload_expires_at: Option<Timestamp>,
     /// When it was accepted.
     pub created_at: Timestamp,
 }

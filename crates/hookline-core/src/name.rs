@@ -1,7 +1,8 @@
-//! Names that users choose: `uid`s, event type names and channels.
+//! Names that users choose: `uid`s, event type names, channels and message tags.
 //!
-//! All follow the contract's pattern `^[a-zA-Z0-9\-_.]+$` with a per-kind maximum length, and are
-//! parsed once at the edge so nothing inside handles an invalid one.
+//! All follow the contract's pattern `^[a-zA-Z0-9\-_.]+$` with a per-kind maximum length (tags
+//! also allow `/`, `\` and `#`, as the contract's `^[a-zA-Z0-9\-_./\\#]+$`), and are parsed
+//! once at the edge so nothing inside handles an invalid one.
 
 use std::fmt;
 
@@ -20,15 +21,23 @@ pub enum NameError {
     /// The name used a character outside `a-z A-Z 0-9 - _ .`.
     #[error("may contain only letters, digits, '-', '_' and '.'")]
     BadCharacter,
+    /// A tag used a character outside `a-z A-Z 0-9 - _ . / \ #`.
+    #[error("may contain only letters, digits, '-', '_', '.', '/', '\\' and '#'")]
+    BadTagCharacter,
 }
 
-fn check(raw: &str, max: usize) -> Result<(), NameError> {
+fn check_length(raw: &str, max: usize) -> Result<(), NameError> {
     if raw.is_empty() {
         return Err(NameError::Empty);
     }
     if raw.len() > max {
         return Err(NameError::TooLong { max });
     }
+    Ok(())
+}
+
+fn check(raw: &str, max: usize) -> Result<(), NameError> {
+    check_length(raw, max)?;
     if !raw
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
@@ -38,8 +47,22 @@ fn check(raw: &str, max: usize) -> Result<(), NameError> {
     Ok(())
 }
 
+fn check_tag(raw: &str, max: usize) -> Result<(), NameError> {
+    check_length(raw, max)?;
+    if !raw
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b'\\' | b'#'))
+    {
+        return Err(NameError::BadTagCharacter);
+    }
+    Ok(())
+}
+
 macro_rules! validated_name {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        validated_name!($(#[$doc])* $name, $max, check);
+    };
+    ($(#[$doc:meta])* $name:ident, $max:expr, $check:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         #[serde(transparent)]
@@ -52,7 +75,7 @@ macro_rules! validated_name {
             /// Accepts the name if it follows the pattern and length limit.
             pub fn parse(raw: impl Into<String>) -> Result<Self, NameError> {
                 let raw = raw.into();
-                check(&raw, $max)?;
+                $check(&raw, $max)?;
                 Ok(Self(raw))
             }
 
@@ -103,6 +126,13 @@ validated_name!(
     Channel,
     128
 );
+validated_name!(
+    /// A message tag (`project_1337`, `team/billing#eu`): a free-form label that message
+    /// listings and bulk replays can filter by.
+    Tag,
+    128,
+    check_tag
+);
 
 #[cfg(test)]
 mod tests {
@@ -123,5 +153,17 @@ mod tests {
         );
         assert_eq!(Uid::parse("a b"), Err(NameError::BadCharacter));
         assert_eq!(Uid::parse("../etc"), Err(NameError::BadCharacter));
+    }
+
+    #[test]
+    fn tags_also_allow_slashes_backslashes_and_hashes() {
+        assert!(Tag::parse(r"team/billing\eu#1").is_ok());
+        assert_eq!(Tag::parse("a b"), Err(NameError::BadTagCharacter));
+        assert_eq!(Tag::parse("a:b"), Err(NameError::BadTagCharacter));
+        assert_eq!(
+            Tag::parse("x".repeat(129)),
+            Err(NameError::TooLong { max: 128 })
+        );
+        assert!(Channel::parse("a/b").is_err());
     }
 }

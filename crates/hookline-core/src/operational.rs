@@ -1,6 +1,7 @@
-//! Operational webhooks: the events Hookline sends to the operator about its own deliveries
-//! (`endpoint.created`, `message.attempt.failing`, ...), with the payload shapes of the Svix
-//! contract (`EndpointCreatedEvent`, `MessageAttemptFailingEvent`, ... in the cloud reference).
+//! Operational webhooks: the events Hookline sends to the operator about its own deliveries and
+//! jobs (`endpoint.created`, `message.attempt.failing`, `background_task.finished`, ...), with
+//! the payload shapes of the Svix contract (`EndpointCreatedEvent`, `MessageAttemptFailingEvent`,
+//! `BackgroundTaskFinishedEvent`, ... in the cloud reference).
 //!
 //! They are messages of one internal application of kind `operational`
 //! ([`operational_app_id`]), so the ordinary engine signs, retries and records them. Nothing
@@ -32,6 +33,7 @@ pub const OPERATIONAL_EVENT_TYPES: &[&str] = &[
     "message.attempt.failing",
     "message.attempt.exhausted",
     "message.attempt.recovered",
+    "background_task.finished",
 ];
 
 /// Which endpoint an event is about.
@@ -62,6 +64,19 @@ pub struct AttemptRef {
     pub timestamp: Timestamp,
     /// The HTTP status answered (0 when there was no answer).
     pub response_status_code: i64,
+}
+
+/// A background task (recover, replay, bulk replay) that ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedTask {
+    /// Its id (`qtask_...`).
+    pub task_id: String,
+    /// The contract's task type (`endpoint.recover`, `endpoint.bulk-replay`, ...).
+    pub task: String,
+    /// How it ended: `finished`, or `failed` when an error stopped it.
+    pub status: String,
+    /// Its result as `GET /api/v1/background-task/{id}` shows it (`{"messagesSent": n}`).
+    pub data: Value,
 }
 
 /// Why an endpoint was disabled.
@@ -99,6 +114,8 @@ pub enum OperationalEvent {
     AttemptExhausted(AttemptRef),
     /// A delivery succeeded after `message.attempt.failing` was sent for it.
     AttemptRecovered(AttemptRef),
+    /// A background task ended (finished or failed).
+    BackgroundTaskFinished(FinishedTask),
 }
 
 impl OperationalEvent {
@@ -113,28 +130,32 @@ impl OperationalEvent {
             Self::AttemptFailing(_) => "message.attempt.failing",
             Self::AttemptExhausted(_) => "message.attempt.exhausted",
             Self::AttemptRecovered(_) => "message.attempt.recovered",
+            Self::BackgroundTaskFinished(_) => "background_task.finished",
         };
         EventTypeName::from_trusted(name.to_owned())
     }
 
-    /// The endpoint the event is about.
-    pub fn endpoint(&self) -> &EndpointRef {
+    /// The endpoint the event is about; `None` for events about no endpoint (a background
+    /// task that ended).
+    pub fn endpoint(&self) -> Option<&EndpointRef> {
         match self {
             Self::EndpointCreated(e)
             | Self::EndpointUpdated(e)
             | Self::EndpointDeleted(e)
             | Self::EndpointEnabled(e)
-            | Self::EndpointDisabled { endpoint: e, .. } => e,
+            | Self::EndpointDisabled { endpoint: e, .. } => Some(e),
             Self::AttemptFailing(a) | Self::AttemptExhausted(a) | Self::AttemptRecovered(a) => {
-                &a.endpoint
+                Some(&a.endpoint)
             }
+            Self::BackgroundTaskFinished(_) => None,
         }
     }
 
     /// Whether the event is about an operational endpoint itself: such events are never sent
     /// (a failing operational endpoint must not feed itself more work).
     pub fn is_about_operational(&self) -> bool {
-        self.endpoint().app_id.as_str() == OPERATIONAL_APP_ID
+        self.endpoint()
+            .is_some_and(|e| e.app_id.as_str() == OPERATIONAL_APP_ID)
     }
 
     /// The webhook body: `{"type": ..., "data": {...}}` as in the contract.
@@ -173,6 +194,12 @@ impl OperationalEvent {
                     },
                 })
             }
+            Self::BackgroundTaskFinished(t) => json!({
+                "taskId": t.task_id,
+                "task": t.task,
+                "status": t.status,
+                "data": t.data,
+            }),
         };
         json!({ "type": self.event_type().as_str(), "data": data })
     }
@@ -187,18 +214,26 @@ fn endpoint_data(e: &EndpointRef) -> Value {
     })
 }
 
+/// Whether a successful attempt reports `message.attempt.recovered`: after the 4th attempt of
+/// the schedule (when `failing` was sent), or whenever the delivery was re-queued by hand
+/// after `failing` was sent for it and has not succeeded since (`failing_sent`).
+pub fn reports_recovery(attempt_number: u32, failing_sent: bool) -> bool {
+    attempt_number > FAILING_AFTER_ATTEMPT || failing_sent
+}
+
 /// The attempt events one recorded attempt causes: `failing` on the 4th failure, `exhausted`
-/// when the delivery failed for good, `recovered` on a success after the 4th attempt (when
-/// `failing` was sent).
+/// when the delivery failed for good, `recovered` on a success after `failing` was sent (see
+/// [`reports_recovery`]).
 pub fn attempt_events(
     attempt: AttemptRef,
     attempt_number: u32,
     succeeded: bool,
     exhausted: bool,
+    failing_sent: bool,
 ) -> Vec<OperationalEvent> {
     let mut events = Vec::new();
     if succeeded {
-        if attempt_number > FAILING_AFTER_ATTEMPT {
+        if reports_recovery(attempt_number, failing_sent) {
             events.push(OperationalEvent::AttemptRecovered(attempt));
         }
         return events;
@@ -238,29 +273,62 @@ mod tests {
 
     #[test]
     fn failing_is_sent_on_the_fourth_failure_only() {
-        assert!(attempt_events(attempt(), 3, false, false).is_empty());
+        assert!(attempt_events(attempt(), 3, false, false, false).is_empty());
         assert_eq!(
-            types(&attempt_events(attempt(), 4, false, false)),
+            types(&attempt_events(attempt(), 4, false, false, false)),
             ["message.attempt.failing"]
         );
-        assert!(attempt_events(attempt(), 5, false, false).is_empty());
+        assert!(attempt_events(attempt(), 5, false, false, false).is_empty());
     }
 
     #[test]
     fn exhaustion_and_recovery_are_reported() {
         assert_eq!(
-            types(&attempt_events(attempt(), 8, false, true)),
+            types(&attempt_events(attempt(), 8, false, true, false)),
             ["message.attempt.exhausted"]
         );
         assert_eq!(
-            types(&attempt_events(attempt(), 4, false, true)),
+            types(&attempt_events(attempt(), 4, false, true, false)),
             ["message.attempt.failing", "message.attempt.exhausted"]
         );
         assert_eq!(
-            types(&attempt_events(attempt(), 5, true, false)),
+            types(&attempt_events(attempt(), 5, true, false, false)),
             ["message.attempt.recovered"]
         );
-        assert!(attempt_events(attempt(), 4, true, false).is_empty());
+        assert!(attempt_events(attempt(), 4, true, false, false).is_empty());
+    }
+
+    #[test]
+    fn a_success_after_a_manual_replay_of_a_failing_delivery_is_a_recovery() {
+        assert_eq!(
+            types(&attempt_events(attempt(), 1, true, false, true)),
+            ["message.attempt.recovered"]
+        );
+        assert_eq!(
+            types(&attempt_events(attempt(), 6, true, false, true)),
+            ["message.attempt.recovered"],
+            "reported once"
+        );
+        assert!(attempt_events(attempt(), 1, false, false, true).is_empty());
+    }
+
+    #[test]
+    fn a_finished_task_is_about_no_endpoint_and_follows_the_contract_shape() {
+        let event = OperationalEvent::BackgroundTaskFinished(FinishedTask {
+            task_id: "qtask_1srOrx2ZWZBpBUvZwXKQmoEYga2".into(),
+            task: "endpoint.recover".into(),
+            status: "finished".into(),
+            data: json!({ "messagesSent": 3 }),
+        });
+        assert!(event.endpoint().is_none());
+        assert!(!event.is_about_operational());
+        let body = event.payload();
+        assert_eq!(body["type"], "background_task.finished");
+        assert_eq!(body["data"]["taskId"], "qtask_1srOrx2ZWZBpBUvZwXKQmoEYga2");
+        assert_eq!(body["data"]["task"], "endpoint.recover");
+        assert_eq!(body["data"]["status"], "finished");
+        assert_eq!(body["data"]["data"]["messagesSent"], 3);
+        assert!(OPERATIONAL_EVENT_TYPES.contains(&"background_task.finished"));
     }
 
     #[test]

@@ -33,6 +33,8 @@ fn job(endpoint: &EndpointId, throttle_rate: Option<u16>) -> DeliveryJob {
             event_id: None,
             channels: None,
             payload: Some("{}".into()),
+            tags: None,
+            payload_expires_at: None,
             created_at: at,
         },
         endpoint: Endpoint {

@@ -22,7 +22,8 @@ pub struct MaintenanceConfig {
     /// An endpoint whose deliveries keep exhausting their retries this long, with no success in
     /// between, is disabled (default 5 days).
     pub disable_after: Duration,
-    /// Messages, their payloads and attempts are removed after this long (default 90 days).
+    /// Messages, their payloads and attempts are removed after this long (default 90 days);
+    /// a message sent with its own `payloadRetentionPeriod` loses its payload at its own time.
     pub retention: Duration,
     /// Rows per retention transaction (default 1000).
     pub batch: u32,
@@ -107,14 +108,15 @@ impl Maintenance {
         Ok(MaintenanceReport { disabled, pruned })
     }
 
-    /// Retention as of `now`: expires payloads, then deletes attempts and messages older than
-    /// the retention period, batch by batch until none is left.
+    /// Retention as of `now`: expires payloads (each at its own expiry, or after the retention
+    /// period), then deletes attempts and messages older than the retention period, batch by
+    /// batch until none is left.
     pub async fn prune(&self, now: Timestamp) -> StoreResult<PruneReport> {
         let before = now.minus(self.config.retention);
         let batch = self.config.batch.max(1);
         let store = self.store.as_ref();
         let report = PruneReport {
-            payloads_expired: drain(|| store.expire_payloads(before, batch), batch).await?,
+            payloads_expired: drain(|| store.expire_payloads(now, before, batch), batch).await?,
             attempts_deleted: drain(|| store.prune_attempts(before, batch), batch).await?,
             messages_deleted: drain(|| store.prune_messages(before, batch), batch).await?,
         };

@@ -2,7 +2,9 @@
 //!
 //! A replay walks the endpoint's messages in bounded batches, each one short transaction, so a
 //! replay of a million messages never holds the writer for long; progress (`messagesSent`) is
-//! recorded after every batch and the engine is woken as soon as work is queued.
+//! recorded after every batch and the engine is woken as soon as work is queued, and again when
+//! the task ends (the store plans the `background_task.finished` operational webhook with the
+//! task's final update).
 
 use std::sync::Arc;
 
@@ -66,6 +68,8 @@ pub async fn run_replay(store: &dyn Store, waker: &Waker, task_id: &str, spec: &
                 let _ = store
                     .update_task(task_id, TaskStatus::Failed, data, Timestamp::now())
                     .await;
+                // Ending the task may have planned `background_task.finished`.
+                waker.wake();
                 return;
             }
         };
@@ -89,6 +93,8 @@ pub async fn run_replay(store: &dyn Store, waker: &Waker, task_id: &str, spec: &
         }
         cursor = batch.next;
         if cursor.is_none() {
+            // Ending the task may have planned `background_task.finished`.
+            waker.wake();
             return;
         }
     }

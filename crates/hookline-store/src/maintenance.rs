@@ -22,9 +22,16 @@ pub trait MaintenanceStore {
         now: Timestamp,
     ) -> StoreResult<Vec<(AppId, EndpointId)>>;
 
-    /// Removes the payload of up to `limit` messages created before `before`; deliveries still
-    /// waiting for them then fail (nothing is left to send).
-    async fn expire_payloads(&self, before: Timestamp, limit: u32) -> StoreResult<u64>;
+    /// Removes up to `limit` expired payloads: those whose own expiry
+    /// ([`Message::payload_expires_at`](hookline_core::model::Message::payload_expires_at)) is
+    /// at or before `now`, and those without one created before `before` (the server's
+    /// retention). Deliveries still waiting for them then fail (nothing is left to send).
+    async fn expire_payloads(
+        &self,
+        now: Timestamp,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u64>;
 
     /// Deletes up to `limit` attempts created before `before`.
     async fn prune_attempts(&self, before: Timestamp, limit: u32) -> StoreResult<u64>;

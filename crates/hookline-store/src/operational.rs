@@ -6,8 +6,9 @@ use hookline_core::operational::OperationalEvent;
 
 use crate::StoreResult;
 
-/// Emits operational events. Events recorded with attempts or auto-disabling are emitted in the
-/// same transaction by those methods; this trait serves the API's endpoint changes.
+/// Emits operational events. Events caused by recorded attempts, auto-disabling or a background
+/// task's end are emitted in the same transaction by those methods; this trait serves the API's
+/// endpoint changes.
 #[async_trait]
 pub trait OperationalStore: Send + Sync {
     /// Stores each event as a message of the operational application, with one delivery per

@@ -7,13 +7,15 @@ use std::time::Duration;
 use hookline_core::delivery::{DeliverySettings, EndpointHealth};
 use hookline_core::model::{Attempt, Delivery, DeliveryStatus, Endpoint, Message};
 use hookline_core::retry::RetrySchedule;
-use hookline_core::{Channel, DeliveryId, EndpointId, EventTypeName, Timestamp};
+use hookline_core::{Channel, DeliveryId, EndpointId, EventTypeName, Tag, Timestamp};
 
 /// Narrows a listing of messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MessageFilter {
     /// Only messages tagged with this channel.
     pub channel: Option<Channel>,
+    /// Only messages labelled with this tag.
+    pub tag: Option<Tag>,
     /// Only messages of these event types.
     pub event_types: Option<Vec<EventTypeName>>,
     /// Only messages created before this time.

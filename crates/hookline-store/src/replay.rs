@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use hookline_core::model::DeliveryStatus;
-use hookline_core::{AppId, Channel, EndpointId, MessageId, Timestamp};
+use hookline_core::{AppId, Channel, EndpointId, MessageId, Tag, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreResult;
+use crate::query::StatusCodeClass;
 
 /// Which deliveries a replay puts back on the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,13 @@ pub enum ReplayMode {
         event_types: Option<Vec<String>>,
         /// Only messages tagged with this channel.
         channel: Option<String>,
+        /// Only messages labelled with this tag.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
+        /// Only deliveries whose last attempt's response falls in this class (the contract's
+        /// `StatusCodeClass`: 0 no response, 100 ... 500 for 1xx ... 5xx).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status_code_class: Option<i64>,
     },
 }
 
@@ -64,12 +72,18 @@ impl ReplaySpec {
         }
     }
 
-    /// Whether a message passes a bulk replay's event-type and channel filters (every message
-    /// does for the other modes).
-    pub fn message_matches(&self, event_type: &str, channels: Option<&[Channel]>) -> bool {
+    /// Whether a message passes a bulk replay's event-type, channel and tag filters (every
+    /// message does for the other modes).
+    pub fn message_matches(
+        &self,
+        event_type: &str,
+        channels: Option<&[Channel]>,
+        tags: Option<&[Tag]>,
+    ) -> bool {
         let ReplayMode::Bulk {
             event_types,
             channel,
+            tag,
             ..
         } = &self.mode
         else {
@@ -81,7 +95,30 @@ impl ReplaySpec {
         let channel_ok = channel.as_ref().is_none_or(|wanted| {
             channels.is_some_and(|list| list.iter().any(|c| c.as_str() == wanted))
         });
-        type_ok && channel_ok
+        let tag_ok = tag.as_ref().is_none_or(|wanted| {
+            tags.is_some_and(|list| list.iter().any(|t| t.as_str() == wanted))
+        });
+        type_ok && channel_ok && tag_ok
+    }
+
+    /// The status class a bulk replay is narrowed to, if any: only deliveries whose last
+    /// attempt's response is in it qualify (a delivery never attempted is in no class).
+    pub fn status_code_class(&self) -> Option<StatusCodeClass> {
+        match &self.mode {
+            ReplayMode::Bulk {
+                status_code_class, ..
+            } => status_code_class.and_then(StatusCodeClass::from_code),
+            _ => None,
+        }
+    }
+
+    /// Whether a delivery whose last attempt answered `last_status` (`None`: never attempted;
+    /// 0: no response) passes the status class filter.
+    pub fn last_attempt_matches(&self, last_status: Option<i64>) -> bool {
+        self.status_code_class().is_none_or(|class| {
+            let (low, high) = class.range();
+            last_status.is_some_and(|code| (i64::from(low)..i64::from(high)).contains(&code))
+        })
     }
 
     /// The first cursor of the replay: below every message id made at or after `since` (ids
@@ -104,6 +141,12 @@ impl ReplaySpec {
 pub(crate) fn stored_channels(raw: Option<&str>) -> Option<Vec<Channel>> {
     let list: Vec<String> = serde_json::from_str(raw?).ok()?;
     Some(list.into_iter().map(Channel::from_trusted).collect())
+}
+
+/// A message's tags as stored (a JSON array), for [`ReplaySpec::message_matches`].
+pub(crate) fn stored_tags(raw: Option<&str>) -> Option<Vec<Tag>> {
+    let list: Vec<String> = serde_json::from_str(raw?).ok()?;
+    Some(list.into_iter().map(Tag::from_trusted).collect())
 }
 
 /// The outcome of one bounded batch of a replay.

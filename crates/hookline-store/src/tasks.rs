@@ -1,12 +1,28 @@
 //! Background tasks: long jobs (recover, replay) whose progress callers can follow.
 
 use async_trait::async_trait;
+use hookline_core::operational::{FinishedTask, OperationalEvent};
 use hookline_core::{DeliveryId, Timestamp};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
+
+/// The `background_task.finished` event of a task that just ended.
+pub(crate) fn finished_event(
+    id: &str,
+    kind: String,
+    status: TaskStatus,
+    data: &serde_json::Value,
+) -> OperationalEvent {
+    OperationalEvent::BackgroundTaskFinished(FinishedTask {
+        task_id: id.to_owned(),
+        task: kind,
+        status: status.as_str().to_owned(),
+        data: data.clone(),
+    })
+}
 
 /// Where a task stands; named as in the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +101,9 @@ pub struct TaskFilter {
 pub trait TaskStore {
     /// Stores a new task.
     async fn create_task(&self, task: BackgroundTask) -> StoreResult<BackgroundTask>;
-    /// Records a task's progress or outcome.
+    /// Records a task's progress or outcome. The update that ends a running task (to finished
+    /// or failed) also emits the `background_task.finished` operational webhook, in the same
+    /// transaction, so it is sent exactly once per task, whichever node ran it.
     async fn update_task(
         &self,
         id: &str,

@@ -45,6 +45,8 @@ fn message(app: &AppId, id: MessageId, event_type: &str, channels: &[&str]) -> M
                 .collect()
         }),
         payload: Some("{}".into()),
+        tags: None,
+        payload_expires_at: None,
         created_at: Timestamp::now(),
     }
 }

@@ -225,7 +225,7 @@ async fn retention_works_in_bounded_batches_and_keeps_what_is_still_needed() {
 
         let attempts = batches(1, || store.prune_attempts(before, 1)).await;
         assert_eq!(attempts, vec![1, 1, 0], "{name}");
-        let payloads = batches(2, || store.expire_payloads(before, 2)).await;
+        let payloads = batches(2, || store.expire_payloads(now, before, 2)).await;
         assert_eq!(payloads, vec![2, 2, 1], "{name}");
         let messages = batches(2, || store.prune_messages(before, 2)).await;
         assert_eq!(

@@ -257,6 +257,8 @@ async fn a_bulk_replay_resends_finished_deliveries_that_pass_its_filters() {
                     status,
                     event_types: event_types.map(|t| t.iter().map(|s| s.to_string()).collect()),
                     channel: channel.map(str::to_owned),
+                    tag: None,
+                    status_code_class: None,
                 },
             )
         };

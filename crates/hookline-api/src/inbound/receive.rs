@@ -289,7 +289,9 @@ fn message_for(source: &Source, id: MessageId, now: Timestamp) -> Message {
         event_type: EventTypeName::from_trusted(format!("inbound.{}", source.source_type)),
         event_id: None,
         channels: None,
+        tags: None,
         payload: Some(String::new()),
+        payload_expires_at: None,
         created_at: now,
     }
 }

@@ -64,6 +64,7 @@ use crate::error::{FieldError, HttpErrorOut, ValidationOut};
         webhooks::MessageAttemptFailingEvent,
         webhooks::MessageAttemptExhaustedEvent,
         webhooks::MessageAttemptRecoveredEvent,
+        webhooks::BackgroundTaskFinishedEvent,
     )),
     tags(
         (name = "Application", description = "Your customers: each owns endpoints and receives messages."),

@@ -119,6 +119,13 @@ pub struct MessageFilters {
     /// Only messages tagged with this channel.
     #[param(example = "project_1337")]
     channel: Option<String>,
+    /// Only messages labelled with this tag.
+    #[param(
+        example = "project_1337",
+        max_length = 128,
+        pattern = r"^[a-zA-Z0-9\-_./\\#]+$"
+    )]
+    tag: Option<String>,
     /// Only these event types (repeat the parameter or separate with commas).
     #[param(explode = true, style = Form)]
     event_types: Option<Vec<String>>,
@@ -147,6 +154,13 @@ pub struct AttemptFilters {
     status_code_class: Option<i64>,
     /// Only attempts of messages tagged with this channel.
     channel: Option<String>,
+    /// Only attempts of messages labelled with this tag.
+    #[param(
+        example = "project_1337",
+        max_length = 128,
+        pattern = r"^[a-zA-Z0-9\-_./\\#]+$"
+    )]
+    tag: Option<String>,
     /// Only attempts of these event types (repeat the parameter or separate with commas).
     #[param(explode = true, style = Form)]
     event_types: Option<Vec<String>>,
@@ -196,6 +210,10 @@ pub struct Expunge {
 
 macro_rules! name_schema {
     ($(#[$doc:meta])* $ty:ident, $name:literal, $max:literal, $example:literal) => {
+        name_schema!($(#[$doc])* $ty, $name, $max, $example, r"^[a-zA-Z0-9\-_.]+$");
+    };
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $max:literal, $example:literal,
+        $pattern:literal) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $ty;
@@ -204,7 +222,7 @@ macro_rules! name_schema {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
-                    .pattern(Some(r"^[a-zA-Z0-9\-_.]+$"))
+                    .pattern(Some($pattern))
                     .min_length(Some(1))
                     .max_length(Some($max))
                     .examples([$example])
@@ -241,6 +259,37 @@ name_schema!(
     128,
     "project_1337"
 );
+name_schema!(
+    /// A message tag: letters, digits, `-`, `_`, `.`, `/`, `\` and `#`, at most 128 characters.
+    TagSchema,
+    "MessageTag",
+    128,
+    "project_1337",
+    r"^[a-zA-Z0-9\-_./\\#]+$"
+);
+
+/// The contract's `StatusCodeClass`: 0 (no response), 100, 200, 300, 400 or 500 for 1xx ... 5xx.
+#[derive(Debug)]
+pub struct StatusCodeClassSchema;
+
+impl utoipa::PartialSchema for StatusCodeClassSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .enum_values(Some([0, 100, 200, 300, 400, 500]))
+            .description(Some(
+                "The class of an HTTP response status: 0 no response, 100 1xx, 200 2xx, \
+                 300 3xx, 400 4xx, 500 5xx.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StatusCodeClassSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("StatusCodeClass")
+    }
+}
 
 // Endpoint tools, keys, background tasks and replays.
 

@@ -1,5 +1,6 @@
-//! The operational webhooks Hookline sends about itself (endpoint changes, failing deliveries),
-//! described in the document's `webhooks` section with the contract's shapes.
+//! The operational webhooks Hookline sends about itself (endpoint changes, failing deliveries,
+//! finished background tasks), described in the document's `webhooks` section with the
+//! contract's shapes.
 
 #![allow(dead_code)]
 
@@ -70,6 +71,21 @@ pub struct MessageAttemptEventData {
     last_attempt: MessageAttemptLastAttempt,
 }
 
+/// `data` of `background_task.finished`.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundTaskFinishedEventData {
+    /// The task's id (`qtask_...`).
+    task_id: String,
+    /// The task type (`endpoint.recover`, `endpoint.replay`, `endpoint.bulk-replay`).
+    task: String,
+    /// How it ended: `finished`, or `failed` when an error stopped it.
+    status: String,
+    /// Its result, as `GET /api/v1/background-task/{task_id}` shows it (`{"messagesSent": n}`).
+    #[schema(value_type = Object)]
+    data: Value,
+}
+
 macro_rules! event {
     ($name:ident, $data:ty, $doc:literal) => {
         #[doc = $doc]
@@ -125,6 +141,12 @@ event!(
     "`message.attempt.recovered`."
 );
 
+event!(
+    BackgroundTaskFinishedEvent,
+    BackgroundTaskFinishedEventData,
+    "`background_task.finished`."
+);
+
 /// Event name, schema component and description of every operational webhook.
 pub const EVENTS: &[(&str, &str, &str)] = &[
     (
@@ -166,11 +188,28 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     (
         "message.attempt.recovered",
         "MessageAttemptRecoveredEvent",
-        "Sent on a successful delivery after a failure event was sent.",
+        "Sent on a successful delivery after a failure event was sent, also when the \
+         successful attempt is a manual one (resend, recover, replay).",
+    ),
+    (
+        "background_task.finished",
+        "BackgroundTaskFinishedEvent",
+        "Sent when a background task (recover, replay, bulk replay) has finished or failed.",
     ),
 ];
 
 fn example(event: &str) -> Value {
+    if event == "background_task.finished" {
+        return json!({
+            "type": event,
+            "data": {
+                "taskId": "qtask_1srOrx2ZWZBpBUvZwXKQmoEYga2",
+                "task": "endpoint.recover",
+                "status": "finished",
+                "data": { "messagesSent": 3 },
+            },
+        });
+    }
     let ids = json!({
         "appId": "app_1srOrx2ZWZBpBUvZwXKQmoEYga2",
         "appUid": "unique-app-identifier",

@@ -81,7 +81,9 @@ async fn send_example(
         event_type: name,
         event_id: None,
         channels: None,
+        tags: None,
         payload: Some(payload.to_string()),
+        payload_expires_at: None,
         created_at: Timestamp::now(),
     };
     let message = state

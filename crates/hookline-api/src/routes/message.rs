@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use hookline_core::model::{DeliveryStatus, Message};
-use hookline_core::{Channel, EventTypeName, MessageId, Timestamp};
+use hookline_core::{Channel, EventTypeName, MessageId, Tag, Timestamp};
 use hookline_store::Order;
 use hookline_store::query::MessageFilter;
 
@@ -38,6 +38,10 @@ pub(crate) fn message_filter(params: &Params) -> ApiResult<MessageFilter> {
             Channel::parse(c).map_err(|e| ApiError::field(&["query", "channel"], e.to_string()))
         })
         .transpose()?;
+    let tag = params
+        .get("tag")
+        .map(|t| Tag::parse(t).map_err(|e| ApiError::field(&["query", "tag"], e.to_string())))
+        .transpose()?;
     let event_types = params
         .list("event_types")
         .map(|types| {
@@ -59,6 +63,7 @@ pub(crate) fn message_filter(params: &Params) -> ApiResult<MessageFilter> {
         .transpose()?;
     Ok(MessageFilter {
         channel,
+        tag,
         event_types,
         before: params.timestamp("before")?,
         after: params.timestamp("after")?,
@@ -80,14 +85,17 @@ async fn create(
     crate::payload_schemas::check(&state, fields.event_type.as_str(), &fields.payload).await?;
     let with_content = params.flag("with_content", true)?;
     let app = lookup::app_or_create(&state, &app_id, body.application.as_ref()).await?;
+    let created_at = Timestamp::now();
     let message = Message {
         id: MessageId::generate(),
         app_id: app.id,
+        payload_expires_at: fields.payload_expires_at(created_at),
         event_type: fields.event_type,
         event_id: fields.event_id,
         channels: fields.channels,
+        tags: fields.tags,
         payload: Some(fields.payload),
-        created_at: Timestamp::now(),
+        created_at,
     };
     let accepted = state.store.create_message(message).await?;
     metrics::counter!("hookline_messages_accepted_total").increment(1);

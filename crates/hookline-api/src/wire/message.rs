@@ -1,7 +1,9 @@
 //! Messages on the wire.
 
 use hookline_core::model::{Delivery, Message};
-use hookline_core::{Channel, EventTypeName, Timestamp, Uid};
+use std::time::Duration;
+
+use hookline_core::{Channel, EventTypeName, Tag, Timestamp, Uid};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -13,10 +15,16 @@ use crate::error::ApiError;
 /// Most channels a message may carry.
 const MAX_CHANNELS: usize = 5;
 
+/// Most tags a message may carry.
+const MAX_TAGS: usize = 5;
+
+/// The accepted range of `payloadRetentionPeriod`, in days.
+const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 5..=90;
+
 /// `MessageIn`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"eventType": "invoice.paid", "eventId": "inv_123-paid",
-    "payload": {"invoiceId": "inv_123", "amount": 4200}}))]
+    "payload": {"invoiceId": "inv_123", "amount": 4200}, "tags": ["billing/eu"]}))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageIn {
     /// Event type name.
@@ -31,7 +39,11 @@ pub struct MessageIn {
     /// Channels to tag the message with, at most 5.
     #[schema(value_type = Option<Vec<crate::openapi::params::ChannelSchema>>, max_items = 5)]
     pub channels: Option<Vec<String>>,
-    /// Days to keep the payload (5 to 90).
+    /// Tags to label the message with, at most 5 (a repeated tag counts once); message and
+    /// attempt listings and bulk replays filter by them.
+    #[schema(value_type = Option<Vec<crate::openapi::params::TagSchema>>, max_items = 5)]
+    pub tags: Option<Vec<String>>,
+    /// Days to keep the payload (5 to 90); without it the server's retention applies.
     #[schema(minimum = 5, maximum = 90)]
     pub payload_retention_period: Option<i64>,
     /// Creates the application on the fly when it does not exist.
@@ -49,6 +61,17 @@ pub struct MessageFields {
     pub event_id: Option<Uid>,
     /// Channels.
     pub channels: Option<Vec<Channel>>,
+    /// Tags, each once, in the order first given.
+    pub tags: Option<Vec<Tag>>,
+    /// How long to keep the payload, when the sender chose.
+    pub payload_retention: Option<Duration>,
+}
+
+impl MessageFields {
+    /// When a payload accepted at `created_at` expires, when the sender chose a period.
+    pub fn payload_expires_at(&self, created_at: Timestamp) -> Option<Timestamp> {
+        self.payload_retention.map(|period| created_at.plus(period))
+    }
 }
 
 impl MessageIn {
@@ -83,28 +106,55 @@ impl MessageIn {
             Channel::parse,
         )
         .filter(|c| !c.is_empty());
-        if let Some(days) = self.payload_retention_period
-            && !(5..=90).contains(&days)
-        {
-            checks.fail(
-                &["body", "payloadRetentionPeriod"],
-                "must be between 5 and 90 days",
-            );
-        }
+        let tags = self.tags(&mut checks);
+        let payload_retention = match self.payload_retention_period {
+            Some(days) if RETENTION_DAYS.contains(&days) => {
+                Some(Duration::from_secs(days.unsigned_abs() * 24 * 3600))
+            }
+            Some(_) => {
+                checks.fail(
+                    &["body", "payloadRetentionPeriod"],
+                    "must be between 5 and 90 days",
+                );
+                None
+            }
+            None => None,
+        };
         let event_type = checks.finish(event_type)?;
         Ok(MessageFields {
             event_type,
             payload: self.payload.get().to_owned(),
             event_id,
             channels,
+            tags,
+            payload_retention,
         })
+    }
+
+    /// The tags, parsed (errors name each tag's position as sent), each kept once; `None` when
+    /// absent or empty.
+    fn tags(&self, checks: &mut Checks) -> Option<Vec<Tag>> {
+        let parsed = parse_list(checks, "tags", self.tags.clone(), Tag::parse)?;
+        let mut tags: Vec<Tag> = Vec::with_capacity(parsed.len());
+        for tag in parsed {
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            checks.fail(
+                &["body", "tags"],
+                format!("must list at most {MAX_TAGS} different tags"),
+            );
+        }
+        (!tags.is_empty()).then_some(tags)
     }
 }
 
 /// `MessageOut`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "msg_2yZwUhtgs5Ai8T9yRQJXA", "eventType": "invoice.paid",
-    "eventId": "inv_123-paid", "channels": null,
+    "eventId": "inv_123-paid", "channels": null, "tags": ["billing/eu"],
     "payload": {"invoiceId": "inv_123", "amount": 4200}, "timestamp": "2026-01-01T12:00:00Z"}))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOut {
@@ -116,6 +166,9 @@ pub struct MessageOut {
     pub event_id: Option<String>,
     /// Channels.
     pub channels: Option<Vec<String>>,
+    /// Tags.
+    #[schema(value_type = Option<Vec<crate::openapi::params::TagSchema>>)]
+    pub tags: Option<Vec<String>>,
     /// The payload as stored (`{}` when withheld or expunged).
     #[schema(value_type = Object)]
     pub payload: Box<RawValue>,
@@ -142,6 +195,7 @@ impl MessageOut {
             channels: message
                 .channels
                 .map(|c| c.iter().map(Channel::to_string).collect()),
+            tags: message.tags.map(|t| t.iter().map(Tag::to_string).collect()),
             payload: raw_payload(message.payload, with_content),
             timestamp: message.created_at,
         }

@@ -3,7 +3,8 @@
 
 use hookline_core::model::Application;
 use hookline_core::model::Endpoint;
-use hookline_core::{Channel, EventTypeName, Timestamp};
+use hookline_core::{Channel, EventTypeName, Tag, Timestamp};
+use hookline_store::query::StatusCodeClass;
 use hookline_store::replay::{ReplayMode, ReplaySpec};
 use hookline_store::tasks::BackgroundTask;
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ pub struct ReplayIn {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"since": "2026-01-01T00:00:00Z", "status": 2,
-    "eventTypes": ["invoice.paid"], "channel": "project_1337"}))]
+    "eventTypes": ["invoice.paid"], "channel": "project_1337", "statusCodeClass": 500}))]
 pub struct BulkReplayIn {
     /// Messages created at or after this time.
     #[schema(value_type = String, format = DateTime)]
@@ -46,9 +47,12 @@ pub struct BulkReplayIn {
     /// Only messages tagged with this channel.
     #[schema(value_type = Option<crate::openapi::params::ChannelSchema>)]
     pub channel: Option<String>,
-    /// Tags are not supported; a non-null value is refused (422).
+    /// Only messages labelled with this tag.
+    #[schema(value_type = Option<crate::openapi::params::TagSchema>)]
     pub tag: Option<String>,
-    /// Not supported in bulk replays; a non-null value is refused (422).
+    /// Only deliveries whose last attempt's response is in this class: 0 (no response), 100,
+    /// 200, 300, 400 or 500 (a delivery never attempted is in no class).
+    #[schema(value_type = Option<crate::openapi::params::StatusCodeClassSchema>)]
     pub status_code_class: Option<i64>,
 }
 
@@ -96,16 +100,16 @@ impl BulkReplayIn {
         if let Some(channel) = &self.channel {
             checks.check(&["body", "channel"], Channel::parse(channel.clone()));
         }
-        if self.tag.is_some() {
-            checks.fail(
-                &["body", "tag"],
-                "filtering by tag is not supported by Hookline",
-            );
+        if let Some(tag) = &self.tag {
+            checks.check(&["body", "tag"], Tag::parse(tag.clone()));
         }
-        if self.status_code_class.is_some() {
+        if self
+            .status_code_class
+            .is_some_and(|code| StatusCodeClass::from_code(code).is_none())
+        {
             checks.fail(
                 &["body", "statusCodeClass"],
-                "filtering by status code class is not supported in bulk replays",
+                "must be 0, 100, 200, 300, 400 or 500",
             );
         }
         checks.done()?;
@@ -118,6 +122,8 @@ impl BulkReplayIn {
                 status: self.status,
                 event_types: event_types.map(|v| v.iter().map(ToString::to_string).collect()),
                 channel: self.channel,
+                tag: self.tag,
+                status_code_class: self.status_code_class,
             },
         })
     }

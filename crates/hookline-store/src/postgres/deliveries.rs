@@ -266,12 +266,15 @@ pub(crate) async fn record_attempts(
     let done = engine::run_writes(&tx, &effects).await?;
     // Operational webhooks are looked for only when someone receives them.
     if operational::has_receivers(&tx).await? {
-        let mut events = Vec::new();
         let mut disabled = disables.into_iter().map(|at| done[at] > 0);
-        for record in live {
-            let just_disabled = record.disable_endpoint && disabled.next().unwrap_or(false);
-            events.extend(operational::for_attempt(&tx, record, just_disabled).await?);
-        }
+        let records: Vec<(&AttemptRecord, bool)> = live
+            .into_iter()
+            .map(|record| {
+                let just_disabled = record.disable_endpoint && disabled.next().unwrap_or(false);
+                (record, just_disabled)
+            })
+            .collect();
+        let events = operational::for_attempts(&tx, &records).await?;
         operational::emit(&tx, events).await?;
     }
     tx.commit().await?;

@@ -22,9 +22,17 @@ const DISABLE_FAILING: &str = "UPDATE endpoints e SET disabled = TRUE, updated_a
 
 // Retention: each statement handles up to `$2` rows older than `$1`, oldest first. Rows locked
 // by an overlapping pass (or a writer) are skipped; the next pass gets them.
+// Payloads past their own expiry (`$1`), and those without one older than the server's
+// retention (`$2`): each arm walks its partial index, which holds only payloads still there.
 const EXPIRE_PAYLOADS: &str = "UPDATE messages SET payload = NULL WHERE id IN (
-    SELECT id FROM messages WHERE created_at < $1 AND payload IS NOT NULL
-    ORDER BY created_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED)";
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NOT NULL AND payload_expires_at <= $1
+        ORDER BY payload_expires_at LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED) by_own_expiry
+    UNION ALL
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NULL AND created_at < $2
+        ORDER BY created_at LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED) by_age
+    LIMIT $3)";
 
 const PRUNE_ATTEMPTS: &str = "DELETE FROM attempts WHERE id IN (
     SELECT id FROM attempts WHERE created_at < $1
@@ -83,8 +91,20 @@ impl MaintenanceStore for PgStore {
         Ok(disabled)
     }
 
-    async fn expire_payloads(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
-        self.retain(EXPIRE_PAYLOADS, before, limit).await
+    async fn expire_payloads(
+        &self,
+        now: Timestamp,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u64> {
+        let client = self.db.client().await?;
+        let statement = client.prepare_cached(EXPIRE_PAYLOADS).await?;
+        Ok(client
+            .execute(
+                &statement,
+                &[&now.as_millis(), &before.as_millis(), &i64::from(limit)],
+            )
+            .await?)
     }
 
     async fn prune_attempts(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {

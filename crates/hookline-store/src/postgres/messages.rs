@@ -31,10 +31,15 @@ pub(crate) async fn insert_message(
         .channels
         .as_ref()
         .map(|c| to_json(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>()));
+    let tags = message
+        .tags
+        .as_ref()
+        .map(|t| to_json(&t.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
     let insert = tx
         .prepare_cached(
-            "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at,
+             tags, payload_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .await?;
     tx.execute(
@@ -47,6 +52,8 @@ pub(crate) async fn insert_message(
             &channels,
             &message.payload,
             &message.created_at.as_millis(),
+            &tags,
+            &message.payload_expires_at.map(|t| t.as_millis()),
         ],
     )
     .await
@@ -130,6 +137,12 @@ pub(crate) fn filtered(listing: Listing, filter: &MessageFilter) -> Listing {
             // Channels are a JSON array in a TEXT column.
             "m.channels::jsonb @> jsonb_build_array(?::text)",
             |c| text(c.as_str()),
+        )
+        .filter_if(
+            filter.tag.as_ref(),
+            // Tags too.
+            "m.tags::jsonb @> jsonb_build_array(?::text)",
+            |t| text(t.as_str()),
         )
         .filter_if(
             filter.event_types.as_ref(),

@@ -2,13 +2,15 @@
 //! the operational application inside the caller's transaction, so an event commits exactly
 //! when what caused it does, on whichever node caused it.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use hookline_core::filter::endpoint_receives;
 use hookline_core::model::{DeliveryStatus, Message};
 use hookline_core::operational::{
     AttemptRef, DisableTrigger, EndpointRef, FAILING_AFTER_ATTEMPT, OperationalEvent,
-    attempt_events, operational_app_id,
+    attempt_events, operational_app_id, reports_recovery,
 };
 use hookline_core::{AppId, EndpointId, MessageId, Timestamp, Uid};
 
@@ -59,7 +61,9 @@ pub(crate) async fn emit(
             event_type,
             event_id: None,
             channels: None,
+            tags: None,
             payload: Some(event.payload().to_string()),
+            payload_expires_at: None,
             created_at: now,
         };
         messages::insert_message(tx, &message).await?;
@@ -90,12 +94,48 @@ pub(crate) async fn endpoint_ref(
     }))
 }
 
+/// The events a batch of recorded attempts causes, each with whether its `410` just disabled
+/// the endpoint (see [`for_attempt`]). The deliveries whose success may be a recovery after a
+/// manual replay are read in one statement for the whole batch.
+pub(crate) async fn for_attempts(
+    c: &impl GenericClient,
+    records: &[(&AttemptRecord, bool)],
+) -> StoreResult<Vec<OperationalEvent>> {
+    let early_successes: Vec<&str> = records
+        .iter()
+        .map(|(record, _)| &record.attempt)
+        .filter(|a| {
+            a.status == DeliveryStatus::Success
+                && !reports_recovery(a.attempt_number, false)
+                && a.app_id.as_str() != operational_app_id().as_str()
+        })
+        .map(|a| a.delivery_id.as_str())
+        .collect();
+    let mut flagged = HashSet::new();
+    if !early_successes.is_empty() {
+        let stmt = c
+            .prepare_cached("SELECT id FROM deliveries WHERE id = ANY($1) AND failing_sent")
+            .await?;
+        for row in c.query(&stmt, &[&early_successes]).await? {
+            flagged.insert(row.col::<String>(0)?);
+        }
+    }
+    let mut events = Vec::new();
+    for (record, just_disabled) in records {
+        let failing_sent = flagged.contains(record.attempt.delivery_id.as_str());
+        events.extend(for_attempt(c, record, *just_disabled, failing_sent).await?);
+    }
+    Ok(events)
+}
+
 /// The events one recorded attempt causes (`failing`, `exhausted`, `recovered`, and
-/// `endpoint.disabled` when its `410` just disabled the endpoint).
-pub(crate) async fn for_attempt(
+/// `endpoint.disabled` when its `410` just disabled the endpoint); `failing_sent` says the
+/// delivery was re-queued by hand after `failing` was sent for it.
+async fn for_attempt(
     c: &impl GenericClient,
     record: &AttemptRecord,
     just_disabled: bool,
+    failing_sent: bool,
 ) -> StoreResult<Vec<OperationalEvent>> {
     let a = &record.attempt;
     if a.app_id.as_str() == operational_app_id().as_str() {
@@ -106,7 +146,7 @@ pub(crate) async fn for_attempt(
     let mut events = Vec::new();
     let interesting = just_disabled
         || exhausted
-        || (succeeded && a.attempt_number > FAILING_AFTER_ATTEMPT)
+        || (succeeded && reports_recovery(a.attempt_number, failing_sent))
         || (!succeeded && a.attempt_number == FAILING_AFTER_ATTEMPT);
     if !interesting {
         return Ok(events);
@@ -134,6 +174,7 @@ pub(crate) async fn for_attempt(
         a.attempt_number,
         succeeded,
         exhausted,
+        failing_sent,
     ));
     if just_disabled {
         events.push(OperationalEvent::EndpointDisabled {

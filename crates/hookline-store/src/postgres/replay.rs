@@ -13,12 +13,13 @@ use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use hookline_core::filter::endpoint_receives;
 use hookline_core::model::DeliveryStatus;
+use hookline_core::operational::FAILING_AFTER_ATTEMPT;
 use hookline_core::{AppId, DeliveryId, EndpointId, EventTypeName, MessageId, Timestamp};
 
 use super::rows::RowExt;
 use super::{PgStore, endpoints};
 use crate::replay::{
-    ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome, stored_channels,
+    ReplayBatch, ReplayMode, ReplaySpec, ReplayStore, ResendOutcome, stored_channels, stored_tags,
 };
 use crate::{StoreError, StoreResult};
 
@@ -31,7 +32,9 @@ async fn wake_engines(tx: &Transaction<'_>) -> StoreResult<()> {
 }
 
 /// Puts the given deliveries back on the queue with a fresh schedule, marked manual, each only
-/// if it is still in the state it was read in; returns how many were re-queued.
+/// if it is still in the state it was read in; returns how many were re-queued. A failed
+/// delivery that reached the `failing` attempt (or had already been re-queued after it) keeps
+/// `failing_sent`, so its next success reports `message.attempt.recovered`.
 ///
 /// Rows are locked in id order first, so two nodes re-queueing overlapping batches wait for
 /// each other instead of deadlocking; the one that waited then sees the new state and skips.
@@ -55,7 +58,8 @@ async fn requeue(
                  FOR UPDATE OF d
              )
              UPDATE deliveries d SET status = $3, attempt_count = 0, next_attempt_at = $4,
-                 updated_at = $4, manual = TRUE
+                 updated_at = $4, manual = TRUE,
+                 failing_sent = (d.status = $5 AND (d.attempt_count >= $6 OR d.failing_sent))
              FROM target WHERE d.id = target.id",
         )
         .await?;
@@ -67,6 +71,8 @@ async fn requeue(
                 &read_as,
                 &DeliveryStatus::Pending.code(),
                 &now.as_millis(),
+                &DeliveryStatus::Fail.code(),
+                &i64::from(FAILING_AFTER_ATTEMPT),
             ],
         )
         .await?;
@@ -129,7 +135,8 @@ async fn resend(
     let requeue = tx
         .prepare_cached(
             "UPDATE deliveries SET status = $4, attempt_count = 0, next_attempt_at = $6,
-                 updated_at = $6, manual = TRUE
+                 updated_at = $6, manual = TRUE,
+                 failing_sent = (status = $7 AND (attempt_count >= $8 OR failing_sent))
              WHERE msg_id = $1 AND endpoint_id = $2 AND app_id = $3 AND status NOT IN ($4, $5)",
         )
         .await?;
@@ -143,6 +150,8 @@ async fn resend(
                 &DeliveryStatus::Pending.code(),
                 &DeliveryStatus::Sending.code(),
                 &now.as_millis(),
+                &DeliveryStatus::Fail.code(),
+                &i64::from(FAILING_AFTER_ATTEMPT),
             ],
         )
         .await?;
@@ -156,6 +165,10 @@ async fn resend(
     }
 }
 
+/// The response status of a delivery's last attempt (`NULL` when it has none).
+const LAST_STATUS: &str = "(SELECT x.response_status_code FROM attempts x
+    WHERE x.delivery_id = d.id ORDER BY x.created_at DESC, x.id DESC LIMIT 1)";
+
 /// One batch over the endpoint's existing deliveries (recover, bulk replay).
 async fn requeue_batch(
     tx: &Transaction<'_>,
@@ -165,14 +178,20 @@ async fn requeue_batch(
     now: Timestamp,
 ) -> StoreResult<ReplayBatch> {
     let (since, until) = spec.window();
+    // The last attempt's status is looked up (one index probe each) only when filtered on.
+    let last_status = match spec.status_code_class() {
+        Some(_) => LAST_STATUS,
+        None => "NULL::bigint",
+    };
     let select = tx
-        .prepare_cached(
-            "SELECT d.id, d.msg_id, d.status, m.event_type, m.channels, m.payload IS NOT NULL
+        .prepare_cached(&format!(
+            "SELECT d.id, d.msg_id, d.status, m.event_type, m.channels, m.payload IS NOT NULL,
+                 m.tags, {last_status}
              FROM deliveries d JOIN messages m ON m.id = d.msg_id
              WHERE d.endpoint_id = $1 AND d.msg_id > $2 AND m.created_at >= $3
                AND m.created_at < $4
-             ORDER BY d.msg_id LIMIT $5",
-        )
+             ORDER BY d.msg_id LIMIT $5"
+        ))
         .await?;
     let rows = tx
         .query(
@@ -197,9 +216,11 @@ async fn requeue_batch(
             .ok_or_else(|| StoreError::Internal(format!("delivery status {code}")))?;
         let channels = stored_channels(row.col(4)?);
         let has_payload: bool = row.col(5)?;
+        let tags = stored_tags(row.col(6)?);
         if has_payload
             && spec.requeues(status)
-            && spec.message_matches(row.col(3)?, channels.as_deref())
+            && spec.message_matches(row.col(3)?, channels.as_deref(), tags.as_deref())
+            && spec.last_attempt_matches(row.col(7)?)
         {
             qualifying.push((row.col::<String>(0)?, code));
         }

@@ -8,7 +8,7 @@ use hookline_core::model::{
     Application, Attempt, Delivery, DeliveryStatus, Endpoint, EventType, Message, TriggerType,
 };
 use hookline_core::{
-    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId,
+    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId, Tag,
     Timestamp, Uid,
 };
 use serde::de::DeserializeOwned;
@@ -152,6 +152,8 @@ pub(crate) fn message_at(row: &Row, at: usize) -> StoreResult<Message> {
         channels: names(row.opt_json(at + 4)?, Channel::from_trusted),
         payload: row.col(at + 5)?,
         created_at: row.ts(at + 6)?,
+        tags: names(row.opt_json(at + 7)?, Tag::from_trusted),
+        payload_expires_at: row.opt_ts(at + 8)?,
     })
 }
 

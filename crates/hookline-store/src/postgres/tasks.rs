@@ -8,7 +8,7 @@ use super::PgStore;
 use super::list::{Listing, text};
 use super::rows::{RowExt, to_json};
 use crate::page::{Page, PageRequest};
-use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore};
+use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, finished_event};
 use crate::{StoreError, StoreResult};
 
 const COLUMNS: &str = "k.id, k.kind, k.status, k.params, k.data, k.created_at, k.updated_at";
@@ -62,21 +62,31 @@ impl TaskStore for PgStore {
         data: serde_json::Value,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let client = self.db.client().await?;
-        let update = client
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await?;
+        // The row lock orders two nodes ending the same task: the second reads it as ended
+        // and announces nothing.
+        let update = tx
             .prepare_cached(
-                "UPDATE background_tasks SET status = $2, data = $3, updated_at = $4 WHERE id = $1",
+                "WITH old AS (SELECT id, status FROM background_tasks WHERE id = $1 FOR UPDATE)
+                 UPDATE background_tasks k SET status = $2, data = $3, updated_at = $4
+                 FROM old WHERE k.id = old.id
+                 RETURNING k.kind, old.status",
             )
             .await?;
-        let changed = client
-            .execute(
+        let row = tx
+            .query_opt(
                 &update,
                 &[&id, &status.as_str(), &to_json(&data), &now.as_millis()],
             )
-            .await?;
-        if changed == 0 {
-            return Err(StoreError::NotFound);
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let was: &str = row.col(1)?;
+        if was == TaskStatus::Running.as_str() && status != TaskStatus::Running {
+            let event = finished_event(id, row.col(0)?, status, &data);
+            super::operational::emit(&tx, vec![event]).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 

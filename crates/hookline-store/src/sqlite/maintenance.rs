@@ -53,9 +53,17 @@ fn run(conn: &Connection, sql: &str, before: Timestamp, limit: u32) -> StoreResu
     Ok(changed as u64)
 }
 
+// Payloads past their own expiry (`?1`), and those without one older than the server's
+// retention (`?2`): each arm walks its partial index, which holds only payloads still there.
 const EXPIRE_PAYLOADS: &str = "UPDATE messages SET payload = NULL WHERE id IN (
-    SELECT id FROM messages WHERE created_at < ?1 AND payload IS NOT NULL
-    ORDER BY created_at LIMIT ?2)";
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NOT NULL AND payload_expires_at <= ?1
+        ORDER BY payload_expires_at LIMIT ?3)
+    UNION ALL
+    SELECT id FROM (SELECT id FROM messages
+        WHERE payload IS NOT NULL AND payload_expires_at IS NULL AND created_at < ?2
+        ORDER BY created_at LIMIT ?3)
+    LIMIT ?3)";
 
 const PRUNE_ATTEMPTS: &str = "DELETE FROM attempts WHERE id IN (
     SELECT id FROM attempts WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)";
@@ -78,9 +86,21 @@ impl MaintenanceStore for SqliteStore {
             .await
     }
 
-    async fn expire_payloads(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
+    async fn expire_payloads(
+        &self,
+        now: Timestamp,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u64> {
         self.writer
-            .write(move |c| run(c, EXPIRE_PAYLOADS, before, limit))
+            .write(move |c| {
+                let changed = c.prepare_cached(EXPIRE_PAYLOADS)?.execute(params![
+                    now.as_millis(),
+                    before.as_millis(),
+                    limit
+                ])?;
+                Ok(changed as u64)
+            })
             .await
     }
 

@@ -18,8 +18,10 @@ use crate::{StoreError, StoreResult};
 
 pub(crate) fn create(conn: &Connection, message: Message) -> StoreResult<AcceptedMessage> {
     conn.prepare_cached(
-        "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-         VALUES (:id, :app_id, :event_type, :event_id, :channels, :payload, :created_at)",
+        "INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload,
+         payload_expires_at, created_at)
+         VALUES (:id, :app_id, :event_type, :event_id, :channels, :tags, :payload,
+         :payload_expires_at, :created_at)",
     )?
     .execute(named_params! {
         ":id": message.id.as_str(),
@@ -27,7 +29,9 @@ pub(crate) fn create(conn: &Connection, message: Message) -> StoreResult<Accepte
         ":event_type": message.event_type.as_str(),
         ":event_id": message.event_id.as_ref().map(|u| u.as_str()),
         ":channels": message.channels.as_ref().map(|c| to_json(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
+        ":tags": message.tags.as_ref().map(|t| to_json(&t.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
         ":payload": message.payload,
+        ":payload_expires_at": message.payload_expires_at.map(|t| t.as_millis()),
         ":created_at": message.created_at.as_millis(),
     })
     .map_err(|err| match StoreError::from(err) {
@@ -84,6 +88,11 @@ pub(crate) fn filtered(listing: Listing, filter: &MessageFilter) -> Listing {
             filter.channel.as_ref(),
             "EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)",
             |c| text(c.as_str()),
+        )
+        .filter_if(
+            filter.tag.as_ref(),
+            "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)",
+            |t| text(t.as_str()),
         )
         .filter_if(
             filter.event_types.as_ref(),

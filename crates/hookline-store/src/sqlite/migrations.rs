@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0007_operational_webhooks.sql"),
     include_str!("schema/0008_attempt_headers.sql"),
     include_str!("schema/0011_consumer_version.sql"),
+    include_str!("schema/0012_message_tags_retention.sql"),
     include_str!("schema/0013_environments.sql"),
 ];
 

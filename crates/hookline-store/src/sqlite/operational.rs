@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use hookline_core::filter::endpoint_receives;
 use hookline_core::model::{DeliveryStatus, Message};
 use hookline_core::operational::{
-    AttemptRef, DisableTrigger, EndpointRef, OperationalEvent, attempt_events, operational_app_id,
+    AttemptRef, DisableTrigger, EndpointRef, FAILING_AFTER_ATTEMPT, OperationalEvent,
+    attempt_events, operational_app_id, reports_recovery,
 };
 use hookline_core::{AppId, EndpointId, MessageId, Timestamp, Uid};
 use rusqlite::{Connection, OptionalExtension};
@@ -51,7 +52,9 @@ pub(crate) fn emit(conn: &Connection, events: Vec<OperationalEvent>) -> StoreRes
             event_type,
             event_id: None,
             channels: None,
+            tags: None,
             payload: Some(event.payload().to_string()),
+            payload_expires_at: None,
             created_at: now,
         };
         messages::create(conn, message)?;
@@ -81,6 +84,16 @@ pub(crate) fn endpoint_ref(
         .optional()?)
 }
 
+/// Whether `message.attempt.failing` was sent for the delivery before a person re-queued it
+/// (and it has not succeeded since).
+fn failing_sent(conn: &Connection, delivery: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT failing_sent FROM deliveries WHERE id = ?1")?
+        .query_row([delivery], |r| r.get::<_, bool>(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
 /// The events one recorded attempt causes (`failing`, `exhausted`, `recovered`, and
 /// `endpoint.disabled` when its `410` just disabled the endpoint).
 pub(crate) fn for_attempt(
@@ -94,11 +107,15 @@ pub(crate) fn for_attempt(
     }
     let succeeded = a.status == DeliveryStatus::Success;
     let exhausted = !succeeded && record.delivery_status == DeliveryStatus::Fail;
+    // Only a success early in a fresh schedule needs the delivery's flag read.
+    let failing_sent = succeeded
+        && !reports_recovery(a.attempt_number, false)
+        && failing_sent(conn, a.delivery_id.as_str())?;
     let mut events = Vec::new();
     let interesting = just_disabled
         || exhausted
-        || (succeeded && a.attempt_number > hookline_core::operational::FAILING_AFTER_ATTEMPT)
-        || (!succeeded && a.attempt_number == hookline_core::operational::FAILING_AFTER_ATTEMPT);
+        || (succeeded && reports_recovery(a.attempt_number, failing_sent))
+        || (!succeeded && a.attempt_number == FAILING_AFTER_ATTEMPT);
     if !interesting {
         return Ok(events);
     }
@@ -124,6 +141,7 @@ pub(crate) fn for_attempt(
         a.attempt_number,
         succeeded,
         exhausted,
+        failing_sent,
     ));
     if just_disabled {
         events.push(OperationalEvent::EndpointDisabled {

@@ -4,7 +4,7 @@ use hookline_core::model::{
     Application, Attempt, Delivery, DeliveryStatus, Endpoint, EventType, Message, TriggerType,
 };
 use hookline_core::{
-    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId,
+    AppId, AttemptId, Channel, DeliveryId, EndpointId, EndpointUrl, EventTypeName, MessageId, Tag,
     Timestamp, Uid,
 };
 use rusqlite::Row;
@@ -16,14 +16,13 @@ pub(crate) const APP_COLUMNS: &str =
     "a.id, a.uid, a.name, a.metadata, a.throttle_rate, a.created_at, a.updated_at";
 pub(crate) const EVENT_TYPE_COLUMNS: &str = "t.name, t.description, t.archived, t.deprecated, t.schemas, t.feature_flag, t.group_name, t.created_at, t.updated_at";
 pub(crate) const ENDPOINT_COLUMNS: &str = "e.id, e.app_id, e.uid, e.url, e.description, e.event_types, e.channels, e.disabled, e.throttle_rate, e.metadata, e.headers, e.secret, e.created_at, e.updated_at";
-pub(crate) const MESSAGE_COLUMNS: &str =
-    "m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at";
+pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at";
 pub(crate) const DELIVERY_COLUMNS: &str = "d.id, d.msg_id, d.endpoint_id, d.app_id, d.status, d.attempt_count, d.next_attempt_at, d.created_at, d.updated_at";
 pub(crate) const ATTEMPT_COLUMNS: &str = "x.id, x.delivery_id, x.msg_id, x.endpoint_id, x.app_id, x.url, x.status, x.response_status_code, x.response, x.response_duration_ms, x.trigger_type, x.attempt_number, x.next_attempt_at, x.error_code, x.created_at";
 
 /// Number of columns in each list, for reading joined rows at an offset.
 pub(crate) const ENDPOINT_WIDTH: usize = 14;
-pub(crate) const MESSAGE_WIDTH: usize = 7;
+pub(crate) const MESSAGE_WIDTH: usize = 9;
 
 /// Serialises a value into a JSON text column.
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
@@ -129,6 +128,8 @@ pub(crate) fn message_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Message> 
         channels: names(opt_json_col(row, at + 4)?, Channel::from_trusted),
         payload: row.get(at + 5)?,
         created_at: ts(row, at + 6)?,
+        tags: names(opt_json_col(row, at + 7)?, Tag::from_trusted),
+        payload_expires_at: opt_ts(row, at + 8)?,
     })
 }
 

@@ -57,6 +57,8 @@ fn event(source: &Source, key: Option<&str>, at_millis: i64) -> (InboundEvent, M
         event_id: None,
         channels: None,
         payload: Some(String::new()),
+        tags: None,
+        payload_expires_at: None,
         created_at: at,
     };
     (event, message)

@@ -9,7 +9,7 @@ use super::SqliteStore;
 use super::list::{Listing, text};
 use super::rows::to_json;
 use crate::page::{Page, PageRequest};
-use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore};
+use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, finished_event};
 use crate::{StoreError, StoreResult};
 
 const COLUMNS: &str = "k.id, k.kind, k.status, k.params, k.data, k.created_at, k.updated_at";
@@ -50,6 +50,7 @@ fn create(conn: &Connection, task: BackgroundTask) -> StoreResult<BackgroundTask
     Ok(task)
 }
 
+/// Records progress or the outcome; the update that ends a running task announces it.
 fn update(
     conn: &Connection,
     id: &str,
@@ -57,13 +58,17 @@ fn update(
     data: &serde_json::Value,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE background_tasks SET status = ?2, data = ?3, updated_at = ?4 WHERE id = ?1",
-        )?
-        .execute(params![id, status.as_str(), to_json(data), now.as_millis()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound);
+    let (kind, was): (String, String) = conn
+        .prepare_cached("SELECT kind, status FROM background_tasks WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    conn.prepare_cached(
+        "UPDATE background_tasks SET status = ?2, data = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, status.as_str(), to_json(data), now.as_millis()])?;
+    if was == TaskStatus::Running.as_str() && status != TaskStatus::Running {
+        super::operational::emit(conn, vec![finished_event(id, kind, status, data)])?;
     }
     Ok(())
 }

@@ -77,6 +77,8 @@ pub(crate) fn message(app: &AppId, event: &str) -> Message {
         event_id: None,
         channels: None,
         payload: Some(r#"{"amount": 10, "currency":"EUR"}"#.into()),
+        tags: None,
+        payload_expires_at: None,
         created_at: now(),
     }
 }

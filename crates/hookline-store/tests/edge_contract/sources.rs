@@ -54,6 +54,8 @@ pub(crate) fn event(source: &Source, key: Option<&str>, at_millis: i64) -> (Inbo
         event_id: None,
         channels: None,
         payload: Some(String::new()),
+        tags: None,
+        payload_expires_at: None,
         created_at: at,
     };
     (event, message)

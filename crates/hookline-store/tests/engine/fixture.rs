@@ -141,6 +141,8 @@ pub(crate) async fn add_message(store: &Arc<dyn Store>, app: &AppId) -> MessageI
         event_id: None,
         channels: None,
         payload: Some("{}".into()),
+        tags: None,
+        payload_expires_at: None,
         created_at: now(),
     };
     store

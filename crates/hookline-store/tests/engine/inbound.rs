@@ -50,6 +50,8 @@ async fn a_claimed_inbound_event_carries_the_original_request() {
             event_id: None,
             channels: None,
             payload: Some(String::new()),
+            tags: None,
+            payload_expires_at: None,
             created_at: now(),
         };
         let outcome = f.store.accept_inbound(event, message, 60).await;

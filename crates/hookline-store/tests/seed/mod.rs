@@ -9,7 +9,7 @@ use hookline_core::model::{
     Application, Attempt, Delivery, DeliveryStatus, Endpoint, Message, TriggerType,
 };
 use hookline_core::{
-    AppId, AttemptId, Channel, EndpointId, EndpointUrl, EventTypeName, MessageId, Timestamp,
+    AppId, AttemptId, Channel, EndpointId, EndpointUrl, EventTypeName, MessageId, Tag, Timestamp,
 };
 use hookline_store::query::{AttemptRecord, ClaimRequest, DeliveryJob, MessageFilter};
 use hookline_store::{Order, PageRequest, Store};
@@ -75,6 +75,8 @@ pub(crate) fn message_at(app: &AppId, event_type: &str, created_at: Timestamp) -
         event_id: None,
         channels: None,
         payload: Some(r#"{"n":1}"#.into()),
+        tags: None,
+        payload_expires_at: None,
         created_at,
     }
 }
@@ -102,6 +104,12 @@ pub(crate) fn on_channels(mut message: Message, channels: &[&str]) -> Message {
             .map(|c| Channel::parse(*c).expect("channel"))
             .collect(),
     );
+    message
+}
+
+/// A message labelled with `tags`.
+pub(crate) fn with_tags(mut message: Message, tags: &[&str]) -> Message {
+    message.tags = Some(tags.iter().map(|t| Tag::parse(*t).expect("tag")).collect());
     message
 }
 

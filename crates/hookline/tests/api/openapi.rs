@@ -69,10 +69,19 @@ async fn the_document_is_served_without_a_token_with_the_contract_names() {
         "message.attempt.failing",
         "message.attempt.exhausted",
         "message.attempt.recovered",
+        "background_task.finished",
     ] {
         let body = &doc["webhooks"][event]["post"]["requestBody"]["content"]["application/json"];
         assert!(body["schema"]["$ref"].is_string(), "webhook {event}");
         assert_eq!(body["example"]["type"], event);
+        let component = body["schema"]["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .expect("a component reference");
+        assert!(
+            doc["components"]["schemas"].get(component).is_some(),
+            "webhook {event}: component {component} is missing"
+        );
     }
     assert_eq!(
         doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"],

@@ -16,7 +16,11 @@ const OPS: &str = "/api/v1/operational-webhook/endpoint";
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// Registers an operational endpoint on `receiver` for `types`; returns its id and secret.
-async fn ops_endpoint(app: &TestApp, receiver: &TestReceiver, types: &[&str]) -> (String, String) {
+pub(crate) async fn ops_endpoint(
+    app: &TestApp,
+    receiver: &TestReceiver,
+    types: &[&str],
+) -> (String, String) {
     let created = app
         .post(
             OPS,
@@ -31,7 +35,7 @@ async fn ops_endpoint(app: &TestApp, receiver: &TestReceiver, types: &[&str]) ->
 }
 
 /// A customer application with one endpoint on `receiver`; returns their ids.
-async fn customer(app: &TestApp, receiver: &TestReceiver) -> (String, String) {
+pub(crate) async fn customer(app: &TestApp, receiver: &TestReceiver) -> (String, String) {
     let app_id = app.create_app("Acme").await;
     let ep = app
         .create_endpoint(&app_id, json!({ "url": receiver.endpoint("/hook") }))
@@ -41,7 +45,7 @@ async fn customer(app: &TestApp, receiver: &TestReceiver) -> (String, String) {
 
 /// Verifies a webhook with the official `standardwebhooks` library (skipped when missing
 /// locally) and with Hookline's own verifier; returns the parsed body.
-async fn verified(request: &ReceivedRequest, secret: &str) -> Value {
+pub(crate) async fn verified(request: &ReceivedRequest, secret: &str) -> Value {
     crate::assert_signed(request, secret);
     if python_module_available("standardwebhooks") {
         let input = json!({
@@ -68,7 +72,7 @@ async fn verified(request: &ReceivedRequest, secret: &str) -> Value {
 }
 
 /// The next operational webhook, verified.
-async fn next_event(receiver: &mut TestReceiver, secret: &str) -> Value {
+pub(crate) async fn next_event(receiver: &mut TestReceiver, secret: &str) -> Value {
     let request = receiver.next_request().await;
     verified(&request, secret).await
 }

@@ -254,7 +254,7 @@ async fn bulk_replay_resends_successes_and_failures_matching_its_filters() {
 }
 
 #[tokio::test]
-async fn replays_refuse_bad_ranges_unsupported_filters_and_disabled_endpoints() {
+async fn replays_refuse_bad_ranges_malformed_filters_and_disabled_endpoints() {
     let app = spawn_app().await;
     let receiver = TestReceiver::start().await;
     let (app_id, ep) = app_with_endpoint(&app, &receiver).await;
@@ -273,7 +273,7 @@ async fn replays_refuse_bad_ranges_unsupported_filters_and_disabled_endpoints() 
     let tagged = app
         .post(
             &format!("{base}/bulk-replay"),
-            json!({ "since": an_hour_ago(), "tag": "x", "eventTypes": ["bad type!"] }),
+            json!({ "since": an_hour_ago(), "tag": "bad tag!", "eventTypes": ["bad type!"] }),
         )
         .await;
     assert_eq!(tagged.status, 422);

@@ -352,6 +352,22 @@ CREATE TABLE secrets_check (
     updated_at BIGINT NOT NULL
 );
 
+-- Message tags, per-message payload retention and recovery after a manual replay (issue #4;
+-- SQLite 0012_message_tags_retention.sql).
+-- Tags (`MessageIn.tags`): a JSON array of names, like `channels`.
+ALTER TABLE messages ADD COLUMN tags TEXT COLLATE "C";
+-- A payload's own expiry (Unix ms) when the sender chose `payloadRetentionPeriod`; NULL follows
+-- the server's retention setting. Retention finds due payloads through one of the two partial
+-- indexes, each holding only payloads still there, so expired rows cost nothing.
+ALTER TABLE messages ADD COLUMN payload_expires_at BIGINT;
+CREATE INDEX messages_payload_expiry ON messages(payload_expires_at)
+    WHERE payload IS NOT NULL AND payload_expires_at IS NOT NULL;
+CREATE INDEX messages_payload_by_created ON messages(created_at)
+    WHERE payload IS NOT NULL AND payload_expires_at IS NULL;
+-- `message.attempt.failing` was sent for the delivery and it has not succeeded since: kept when
+-- a person re-queues it, so its next success reports `message.attempt.recovered`.
+ALTER TABLE deliveries ADD COLUMN failing_sent BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- The registry of environments (kept in the default environment's schema; each environment's
 -- data is a schema of its own named after its id, so this table stays empty in theirs).
 CREATE TABLE environments (
