@@ -1,6 +1,6 @@
 //! The environments of a server: separate organisations, each a whole store of its own (see
 //! [`storage`]) with its own delivery engine and API ([`runtime`]), registered in the default
-//! environment's store.
+//! environment's store; the API reaches them through [`host`].
 //!
 //! [`Environments`] opens an environment when a request first needs it, or at start for nodes
 //! that deliver (its deliveries must go on after a restart without waiting for a request), and
@@ -10,6 +10,7 @@
 //! for that check, as an environment a request names is looked up in the registry when it is
 //! not open yet.
 
+mod host;
 mod runtime;
 mod storage;
 
@@ -17,12 +18,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
-use hookline_api::environments::{BoxFuture, EnvironmentHost};
+use hookline_api::environments::EnvironmentHost;
 use hookline_api::error::ApiError;
 use hookline_core::{EnvId, Timestamp};
 use hookline_store::environments::Environment;
 use hookline_store::sqlite::MigrationMode;
-use hookline_store::{Order, Page, PageRequest, Store, StoreError};
+use hookline_store::{Order, PageRequest, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 pub use runtime::{OpenStore, Runtime, Template};
@@ -74,8 +75,8 @@ impl Inner {
     }
 }
 
+/// A 500 whose detail (with its causes) goes to the log, not to the caller.
 fn internal(err: anyhow::Error) -> ApiError {
-    tracing::error!(error = format!("{err:#}"), "environment operation failed");
     ApiError::Internal(format!("{err:#}"))
 }
 
@@ -121,7 +122,7 @@ impl Environments {
     /// The handle environments' own API states keep: it does not keep the environments alive
     /// (they hold those states).
     pub fn weak_host(&self) -> Arc<dyn EnvironmentHost> {
-        Arc::new(WeakHost(Arc::downgrade(&self.inner)))
+        Arc::new(host::WeakHost(Arc::downgrade(&self.inner)))
     }
 
     /// Opens registered environment `id` unless it is; the caller holds `changing`. Its storage
@@ -330,74 +331,5 @@ async fn watch(inner: Weak<Inner>) {
                 "cannot read the environment registry"
             );
         }
-    }
-}
-
-impl EnvironmentHost for Environments {
-    fn list<'a>(
-        &'a self,
-        page: &'a PageRequest,
-    ) -> BoxFuture<'a, Result<Page<Environment>, ApiError>> {
-        Box::pin(async move { Ok(self.inner.registry.list_environments(page).await?) })
-    }
-
-    fn get<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<Option<Environment>, ApiError>> {
-        Box::pin(async move { Ok(self.inner.registry.get_environment(id).await?) })
-    }
-
-    fn router<'a>(
-        &'a self,
-        id: &'a EnvId,
-    ) -> BoxFuture<'a, Result<Option<axum::Router>, ApiError>> {
-        Box::pin(self.router_of(id))
-    }
-
-    fn create(&self, name: String) -> BoxFuture<'_, Result<Environment, ApiError>> {
-        Box::pin(Environments::create(self, name))
-    }
-
-    fn delete<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<(), ApiError>> {
-        Box::pin(Environments::delete(self, id))
-    }
-}
-
-/// [`Environments`] without keeping them alive.
-#[derive(Debug)]
-struct WeakHost(Weak<Inner>);
-
-impl WeakHost {
-    fn get(&self) -> Result<Environments, ApiError> {
-        self.0
-            .upgrade()
-            .map(|inner| Environments { inner })
-            .ok_or_else(|| ApiError::Unavailable("the server is stopping".into()))
-    }
-}
-
-impl EnvironmentHost for WeakHost {
-    fn list<'a>(
-        &'a self,
-        page: &'a PageRequest,
-    ) -> BoxFuture<'a, Result<Page<Environment>, ApiError>> {
-        Box::pin(async move { self.get()?.list(page).await })
-    }
-
-    fn get<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<Option<Environment>, ApiError>> {
-        Box::pin(async move { EnvironmentHost::get(&self.get()?, id).await })
-    }
-
-    fn router<'a>(
-        &'a self,
-        id: &'a EnvId,
-    ) -> BoxFuture<'a, Result<Option<axum::Router>, ApiError>> {
-        Box::pin(async move { self.get()?.router_of(id).await })
-    }
-
-    fn create(&self, name: String) -> BoxFuture<'_, Result<Environment, ApiError>> {
-        Box::pin(async move { Environments::create(&self.get()?, name).await })
-    }
-
-    fn delete<'a>(&'a self, id: &'a EnvId) -> BoxFuture<'a, Result<(), ApiError>> {
-        Box::pin(async move { Environments::delete(&self.get()?, id).await })
     }
 }
