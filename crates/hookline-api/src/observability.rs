@@ -98,6 +98,7 @@ impl CorsOrigins {
                     header::CONTENT_TYPE,
                     HeaderName::from_static("idempotency-key"),
                     HeaderName::from_static("x-request-id"),
+                    HeaderName::from_static(crate::environments::HEADER),
                 ])
                 .expose_headers([
                     HeaderName::from_static("x-request-id"),

@@ -178,7 +178,7 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
         .header("access-control-request-method", "POST")
         .header(
             "access-control-request-headers",
-            "authorization,content-type",
+            "authorization,content-type,hookline-environment",
         )
         .send()
         .await
@@ -201,6 +201,11 @@ async fn cors_allows_only_the_configured_origins() {
         allowed.headers().contains_key("x-request-id"),
         "preflights carry an id too"
     );
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(headers.contains("hookline-environment"), "{headers}");
     let other = preflight(&app, "https://evil.example.net").await;
     assert!(other.headers().get("access-control-allow-origin").is_none());
 
