@@ -126,6 +126,10 @@ async fn keys_reach_their_own_environment_only_and_one_uid_is_two_applications()
 
     let listed = call(&app, &key, Method::GET, "/api/v1/app", None).await;
     assert_eq!(ids(&listed.body), vec![theirs.str("id")]);
+    // The server's own layers wrap every environment's answers alike.
+    for header in ["x-request-id", "ratelimit-remaining"] {
+        assert!(listed.headers.contains_key(header), "{header}");
+    }
     assert_eq!(
         ids(&app.get("/api/v1/app").await.body),
         vec![ours.str("id")]
