@@ -491,3 +491,89 @@ async fn deleting_an_environment_ends_its_keys_and_data() {
         }
     }
 }
+
+/// Runs the `hookline` command on the app's data (and database), returning its output.
+async fn hookline(app: &TestApp, args: &[&str]) -> String {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
+    command
+        .args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("HOOKLINE_RETENTION_DAYS")
+        .env_remove("HOOKLINE_DATABASE_URL")
+        .env_remove("HOOKLINE_SECRETS_KEY")
+        .env_remove("HOOKLINE_ADMIN_TOKEN");
+    if let Some(url) = app.database_url() {
+        command.arg("--database-url").arg(url);
+    }
+    let output = command.output().await.expect("run hookline");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn hookline_migrate_and_prune_cover_every_environment() {
+    let mut app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let env = create_environment(&app, "staging").await;
+    let admin = admin_in(&env);
+    let created = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/app",
+        Some(json!({ "name": "Acme" })),
+    )
+    .await;
+    let app_id = created.str("id");
+    let endpoint = call(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/endpoint"),
+        Some(json!({ "url": receiver.endpoint("/") })),
+    )
+    .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let sent = call(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/msg"),
+        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    receiver.next_request().await;
+    app.next_attempt().await;
+    app.stop().await;
+
+    let migrated = hookline(&app, &["migrate"]).await;
+    assert!(
+        migrated.contains(&format!("environment {env} (staging) is at schema version")),
+        "{migrated}"
+    );
+    let pruned = hookline(&app, &["prune", "--retention-days", "0"]).await;
+    assert!(
+        pruned.contains(&format!(
+            "environment {env}: expired 1 payloads, deleted 1 attempts and 1 messages"
+        )),
+        "{pruned}"
+    );
+
+    let app = app.restart().await;
+    let messages = call(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/app/{app_id}/msg"),
+        None,
+    )
+    .await;
+    assert_eq!(messages.body["data"], json!([]), "{}", messages.body);
+}
