@@ -254,7 +254,7 @@ async fn every_route_keeps_each_environment_to_itself() {
     check_every_route(&app, &receiver_url, Caller::Admin, &admin_second, &admin).await;
 
     // An organisation key of the first environment on the second's resources, and on the
-    // default environment's.
+    // default environment's; then a default environment's key on the second's.
     let first_key = Auth::Bearer(key_in(&app, &first, json!({ "name": "first" })).await);
     let theirs = fixture(&mut app, &admin_second, &mut receiver, "second").await;
     check_every_route(
@@ -273,6 +273,18 @@ async fn every_route_keeps_each_environment_to_itself() {
         Caller::OtherEnvironmentKey,
         &first_key,
         &default,
+    )
+    .await;
+
+    // A key of the default environment on the second's resources (which the runs above left
+    // as they were: every write there was refused).
+    let default_key = Auth::Bearer(key_token(&app, json!({ "name": "default" })).await);
+    check_every_route(
+        &app,
+        &receiver_url,
+        Caller::OtherEnvironmentKey,
+        &default_key,
+        &theirs,
     )
     .await;
 }
