@@ -252,9 +252,11 @@ impl Store for SqliteStore {
         if candidates.is_empty() {
             return Ok(candidates);
         }
+        // The lease steers work, it promises nothing to anyone: it need not wait for the disk
+        // (a crash of the machine only undoes it, and the delivery is then sent again).
         let mut jobs = self
             .writer
-            .write(move |c| deliveries::lease(c, candidates, &claim))
+            .write_relaxed(move |c| deliveries::lease(c, candidates, &claim))
             .await?;
         // Inbound events carry their original request; it never changes, so a reader serves it.
         if jobs.iter().any(inbound_events::may_be_inbound) {

@@ -5,7 +5,15 @@
 //! runs each inside its own savepoint (so one failing operation does not undo the others), commits
 //! them together with a single fsync, and only then answers each caller. While a commit is being
 //! flushed, new operations queue up and form the next batch, so batches grow with load.
-
+//!
+//! Some writes need not be on disk before their caller goes on: the delivery engine's leases and
+//! hand-backs only steer work that a crash would redo anyway (the deliveries stay planned). Those
+//! are [`Durability::Relaxed`]: the writer commits them in their own transaction without waiting
+//! for the disk (`synchronous = NORMAL`, still atomic and crash-consistent), answers them at once,
+//! and only then commits the batch's [`Durability::Synced`] writes with the fsync. A relaxed write
+//! reaches the disk with the next synced commit (the WAL is one file, synced as a whole), and a
+//! process crash loses nothing committed; only losing the machine can undo a relaxed commit, and
+//! then the delivery is simply sent again, which at-least-once delivery allows.
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,18 +24,31 @@ const MAX_BATCH: usize = 512;
 /// Operations waiting for the writer before callers are made to wait (backpressure).
 const QUEUE_DEPTH: usize = 4096;
 
+/// How durable a write must be when its caller hears back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// On disk (fsynced) first: everything a client is told about, and every attempt's record.
+    Synced,
+    /// Committed and visible to every connection, on disk with the next synced commit: for the
+    /// engine's own bookkeeping, which a crash of the machine would only make it redo.
+    Relaxed,
+}
+
 /// One queued write: run it inside the batch, then hear whether the batch committed.
 trait WriteOp: Send {
     /// Runs the operation; returns false when it failed and its savepoint must be rolled back.
     fn apply(&mut self, conn: &Connection) -> bool;
     /// Delivers the outcome once the batch's commit is known.
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
+    /// Whether the caller must wait for the disk.
+    fn durability(&self) -> Durability;
 }
 
 struct Op<T, F> {
     work: Option<F>,
     outcome: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
+    durability: Durability,
 }
 
 impl<T, F> WriteOp for Op<T, F>
@@ -56,6 +77,10 @@ where
         // The caller may have gone away; the write is committed either way.
         let _ = this.reply.send(result);
     }
+
+    fn durability(&self) -> Durability {
+        self.durability
+    }
 }
 
 /// Runs on the writer thread after each batch has committed (the changes are durable and
@@ -69,8 +94,8 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on the given connection; `after_commit` runs after every
-    /// successful commit.
+    /// Starts the writer thread on the given connection (opened with `synchronous = FULL`);
+    /// `after_commit` runs after every successful batch.
     pub(crate) fn start(conn: Connection, after_commit: AfterCommit) -> StoreResult<Self> {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
@@ -86,11 +111,30 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
+        self.write_with(Durability::Synced, work).await
+    }
+
+    /// Runs `work` in the next group commit and returns its result once it is committed and
+    /// visible, without waiting for the disk (see [`Durability::Relaxed`]).
+    pub(crate) async fn write_relaxed<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.write_with(Durability::Relaxed, work).await
+    }
+
+    async fn write_with<T, F>(&self, durability: Durability, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let op = Op {
             work: Some(work),
             outcome: None,
             reply,
+            durability,
         };
         self.queue
             .send(Box::new(op))
@@ -103,6 +147,7 @@ impl Writer {
 }
 
 fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>, mut after_commit: AfterCommit) {
+    let mut sync = SyncMode::Full;
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -111,13 +156,29 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>, mut after_com
                 Err(_) => break,
             }
         }
-        let commit = run_batch(&conn, &mut batch);
-        if let Err(err) = &commit {
-            tracing::error!(error = %err, ops = batch.len(), "group commit failed");
+        let (relaxed, synced): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .partition(|op| op.durability() == Durability::Relaxed);
+        // Relaxed writes first: their callers need not wait for the synced group's fsync.
+        let mut committed = false;
+        if !relaxed.is_empty() {
+            let mode = match sync.set(&conn, SyncMode::Normal) {
+                Ok(()) => SyncMode::Normal,
+                // Still correct, only slower: commit them as synced writes.
+                Err(_) => sync,
+            };
+            committed |= commit_group(&conn, relaxed, mode);
         }
-        let committed = commit.is_ok();
-        for op in batch {
-            op.finish(commit.clone());
+        if !synced.is_empty() {
+            match sync.set(&conn, SyncMode::Full) {
+                Ok(()) => committed |= commit_group(&conn, synced, SyncMode::Full),
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot make the next commit synchronous");
+                    for op in synced {
+                        op.finish(Err(err.clone()));
+                    }
+                }
+            }
         }
         if committed {
             after_commit(&conn);
@@ -125,9 +186,57 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>, mut after_com
     }
 }
 
+/// Commits `ops` as one transaction and answers each; true when the commit succeeded.
+fn commit_group(conn: &Connection, mut ops: Vec<Box<dyn WriteOp>>, mode: SyncMode) -> bool {
+    let commit = run_batch(conn, &mut ops);
+    if let Err(err) = &commit {
+        tracing::error!(error = %err, ops = ops.len(), ?mode, "group commit failed");
+    }
+    let committed = commit.is_ok();
+    for op in ops {
+        op.finish(commit.clone());
+    }
+    committed
+}
+
+/// The writer connection's `synchronous` setting, switched between transactions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SyncMode {
+    /// Every commit is fsynced before it returns.
+    Full,
+    /// Commits are not fsynced (the WAL is synced before each checkpoint).
+    Normal,
+}
+
+impl SyncMode {
+    fn set(&mut self, conn: &Connection, want: SyncMode) -> Result<(), StoreError> {
+        if *self == want {
+            return Ok(());
+        }
+        let value = match want {
+            SyncMode::Full => "FULL",
+            SyncMode::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", value)?;
+        *self = want;
+        Ok(())
+    }
+}
+
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteOp>]) -> Result<(), StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let applied = apply_all(conn, batch).and_then(|()| Ok(conn.execute_batch("COMMIT")?));
+    let applied = match batch {
+        // Alone in its transaction, an operation needs no savepoint: if it fails, rolling the
+        // whole transaction back undoes exactly it (its caller hears its own error).
+        [only] => {
+            if only.apply(conn) {
+                conn.execute_batch("COMMIT").map_err(StoreError::from)
+            } else {
+                conn.execute_batch("ROLLBACK").map_err(StoreError::from)
+            }
+        }
+        _ => apply_all(conn, batch).and_then(|()| Ok(conn.execute_batch("COMMIT")?)),
+    };
     if applied.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
