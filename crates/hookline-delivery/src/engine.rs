@@ -149,6 +149,7 @@ impl DeliveryEngine {
             request_timeout: config.request_timeout,
             connect_timeout: config.connect_timeout,
             policy: Arc::clone(&config.policy),
+            max_idle_per_host: config.max_in_flight,
         })?;
         let (recorded, _) = broadcast::channel(1024);
         Ok(Self {

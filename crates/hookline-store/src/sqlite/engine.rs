@@ -190,7 +190,7 @@ fn set_settings(
     Ok(())
 }
 
-fn event_type_schedule(
+pub(crate) fn event_type_schedule(
     conn: &Connection,
     name: &EventTypeName,
 ) -> StoreResult<Option<RetrySchedule>> {
