@@ -184,7 +184,7 @@ pub(crate) async fn record_loop(
             }
         }
         if wake {
-            signal.claim();
+            signal.reschedule();
         }
     }
 }

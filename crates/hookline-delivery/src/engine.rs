@@ -96,6 +96,7 @@ impl DeliveryConfig {
 pub(crate) struct Signal {
     notify: Notify,
     claim: AtomicBool,
+    reschedule: AtomicBool,
 }
 
 impl Signal {
@@ -103,6 +104,18 @@ impl Signal {
     pub(crate) fn claim(&self) {
         self.claim.store(true, Ordering::Release);
         self.notify.notify_one();
+    }
+
+    /// Work may be due now, and the next due time may have moved (a retry was scheduled, an
+    /// endpoint paused): claim, and read the next due time again.
+    pub(crate) fn reschedule(&self) {
+        self.reschedule.store(true, Ordering::Release);
+        self.claim();
+    }
+
+    /// Whether a new reading of the next due time was asked for since the last call.
+    pub(crate) fn take_reschedule(&self) -> bool {
+        self.reschedule.swap(false, Ordering::AcqRel)
     }
 
     /// Look at the waiting rooms; no claim needed.

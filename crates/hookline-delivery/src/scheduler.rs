@@ -52,6 +52,8 @@ struct HandBacks {
     /// Deliveries handed back per endpoint in this turn (spreads overflow out).
     per_endpoint: HashMap<EndpointId, u32>,
     rate_limited: HashSet<EndpointId>,
+    /// When the earliest of them is due again.
+    earliest: Option<Instant>,
 }
 
 impl HandBacks {
@@ -66,6 +68,7 @@ impl HandBacks {
         self.deferral
             .deliveries
             .push((job.delivery.id.clone(), due));
+        self.earliest = earliest(self.earliest, Some(until.max(now)));
     }
 }
 
@@ -100,9 +103,12 @@ impl Scheduler {
             }
             let now = Instant::now();
             let now_ts = Timestamp::now();
-            if self.ctx.signal.take_claim() || self.claim_at.is_some_and(|at| at <= now) {
-                self.claim_owed = true;
+            let due = self.claim_at.is_some_and(|at| at <= now);
+            if due {
                 self.claim_at = None;
+            }
+            if self.ctx.signal.take_claim() || due {
+                self.claim_owed = true;
             }
             let mut back = HandBacks::default();
             let mut swept = self.sweep(now, now_ts, &mut back);
@@ -183,7 +189,9 @@ impl Scheduler {
         if claimed >= limit {
             // There may be more due right now.
             self.claim_owed = true;
-        } else {
+        } else if self.ctx.signal.take_reschedule() || self.claim_at.is_none() {
+            // Everything due now is claimed; new messages are due at once and wake us, so the
+            // next due time changes only when told (a retry, a pause) or once reached.
             self.claim_at = self.next_due(now, now_ts).await;
         }
     }
@@ -224,7 +232,9 @@ impl Scheduler {
     }
 
     /// Writes the turn's hand-backs (and rate-limit reports) in one commit.
-    async fn hand_back(&self, mut back: HandBacks, now: Instant, now_ts: Timestamp) {
+    async fn hand_back(&mut self, mut back: HandBacks, now: Instant, now_ts: Timestamp) {
+        // Handed back means due again: claim by then.
+        self.claim_at = earliest(self.claim_at, back.earliest);
         for endpoint in &back.rate_limited {
             back.deferral
                 .health
