@@ -9,11 +9,6 @@ use crate::StoreResult;
 
 /// The writer's page cache, in KiB (filled only as pages are used).
 const WRITER_CACHE_KIB: i64 = 32 * 1024;
-/// WAL pages after which a commit copies the WAL back into the database (SQLite's default is
-/// 1,000). The delivery tables rewrite the same few index pages in commit after commit; a longer
-/// WAL copies each such page back once per checkpoint instead of every 1,000 pages, and stalls
-/// the writer less often.
-const CHECKPOINT_PAGES: i64 = 8 * 1024;
 
 /// Opens the one connection allowed to write: WAL journal, and `synchronous=FULL` so that a
 /// commit is on disk before it returns. The savepoint journals of a group commit stay in memory
@@ -28,7 +23,6 @@ pub(crate) fn open_writer(path: &Path) -> StoreResult<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
-    conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
