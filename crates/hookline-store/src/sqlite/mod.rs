@@ -185,8 +185,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_message(&self, message: Message) -> StoreResult<AcceptedMessage> {
+        // A taken eventId fails the first insert, before any change: no savepoint needed.
         self.writer
-            .write(move |c| messages::create(c, message))
+            .write_shared(move |c| messages::create(c, message))
             .await
     }
     async fn get_message(&self, app: &AppId, id_or_event_id: &str) -> StoreResult<Option<Message>> {
@@ -271,8 +272,9 @@ impl Store for SqliteStore {
         Ok(jobs)
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
+        // Recording fails only with a broken database: no savepoint needed.
         self.writer
-            .write(move |c| deliveries::record_attempts(c, records))
+            .write_shared(move |c| deliveries::record_attempts(c, records))
             .await
     }
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {

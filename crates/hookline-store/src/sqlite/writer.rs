@@ -14,6 +14,15 @@
 //! reaches the disk with the next synced commit (the WAL is one file, synced as a whole), and a
 //! process crash loses nothing committed; only losing the machine can undo a relaxed commit, and
 //! then the delivery is simply sent again, which at-least-once delivery allows.
+//!
+//! Savepoints are not free: each one copies every page its operation changes into a journal,
+//! and the hot pages (index tails) are changed by every operation of a batch. Operations whose
+//! expected failures all happen before their first change (a message whose `eventId` is taken
+//! fails on its first insert; the engine's writes do not fail short of a broken database) are
+//! [`Isolation::Shared`]: they run without a savepoint of their own, first in the transaction.
+//! One that fails having changed nothing (SQLite undoes a failed statement by itself) costs the
+//! others nothing; one that fails after changing rows makes the writer roll back all the shared
+//! operations applied so far (each caller hears an error) and go on with the rest.
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -34,14 +43,25 @@ pub(crate) enum Durability {
     Relaxed,
 }
 
+/// Whether a write runs inside a savepoint of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isolation {
+    /// Its own savepoint: it can fail after changing rows without touching the others.
+    Own,
+    /// No savepoint: every failure it expects happens before its first change.
+    Shared,
+}
+
 /// One queued write: run it inside the batch, then hear whether the batch committed.
 trait WriteOp: Send {
-    /// Runs the operation; returns false when it failed and its savepoint must be rolled back.
+    /// Runs the operation; returns false when it failed and its changes must be rolled back.
     fn apply(&mut self, conn: &Connection) -> bool;
     /// Delivers the outcome once the batch's commit is known.
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
     /// Whether the caller must wait for the disk.
     fn durability(&self) -> Durability;
+    /// Whether it needs a savepoint of its own.
+    fn isolation(&self) -> Isolation;
 }
 
 struct Op<T, F> {
@@ -49,6 +69,7 @@ struct Op<T, F> {
     outcome: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
     durability: Durability,
+    isolation: Isolation,
 }
 
 impl<T, F> WriteOp for Op<T, F>
@@ -81,6 +102,10 @@ where
     fn durability(&self) -> Durability {
         self.durability
     }
+
+    fn isolation(&self) -> Isolation {
+        self.isolation
+    }
 }
 
 /// Runs on the writer thread after each batch has committed (the changes are durable and
@@ -111,20 +136,39 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.write_with(Durability::Synced, work).await
+        self.write_with(Durability::Synced, Isolation::Own, work)
+            .await
+    }
+
+    /// [`Writer::write`] for work that fails, when it expects to, before its first change (see
+    /// [`Isolation::Shared`]).
+    pub(crate) async fn write_shared<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.write_with(Durability::Synced, Isolation::Shared, work)
+            .await
     }
 
     /// Runs `work` in the next group commit and returns its result once it is committed and
-    /// visible, without waiting for the disk (see [`Durability::Relaxed`]).
+    /// visible, without waiting for the disk (see [`Durability::Relaxed`]); `work` must fail, if
+    /// it expects to, before its first change ([`Isolation::Shared`]).
     pub(crate) async fn write_relaxed<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.write_with(Durability::Relaxed, work).await
+        self.write_with(Durability::Relaxed, Isolation::Shared, work)
+            .await
     }
 
-    async fn write_with<T, F>(&self, durability: Durability, work: F) -> StoreResult<T>
+    async fn write_with<T, F>(
+        &self,
+        durability: Durability,
+        isolation: Isolation,
+        work: F,
+    ) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
@@ -135,6 +179,7 @@ impl Writer {
             outcome: None,
             reply,
             durability,
+            isolation,
         };
         self.queue
             .send(Box::new(op))
@@ -187,16 +232,82 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Box<dyn WriteOp>>, mut after_com
 }
 
 /// Commits `ops` as one transaction and answers each; true when the commit succeeded.
-fn commit_group(conn: &Connection, mut ops: Vec<Box<dyn WriteOp>>, mode: SyncMode) -> bool {
-    let commit = run_batch(conn, &mut ops);
+fn commit_group(conn: &Connection, ops: Vec<Box<dyn WriteOp>>, mode: SyncMode) -> bool {
+    let count = ops.len();
+    let (mut shared, mut own): (Vec<_>, Vec<_>) = ops
+        .into_iter()
+        .partition(|op| op.isolation() == Isolation::Shared);
+    let mut undone = vec![false; shared.len()];
+    let commit = run_group(conn, &mut shared, &mut undone, &mut own);
     if let Err(err) = &commit {
-        tracing::error!(error = %err, ops = ops.len(), ?mode, "group commit failed");
+        tracing::error!(error = %err, ops = count, ?mode, "group commit failed");
+        let _ = conn.execute_batch("ROLLBACK");
     }
-    let committed = commit.is_ok();
-    for op in ops {
+    for (op, undone) in shared.into_iter().zip(undone) {
+        let outcome = if undone {
+            Err(StoreError::Unavailable(
+                "rolled back with another write of the same commit; try again".into(),
+            ))
+        } else {
+            commit.clone()
+        };
+        op.finish(outcome);
+    }
+    for op in own {
         op.finish(commit.clone());
     }
-    committed
+    commit.is_ok()
+}
+
+/// Runs the shared operations (no savepoints), then the others (each in its own savepoint,
+/// unless it is alone in the transaction), and commits. `undone` marks the shared operations
+/// whose changes were rolled back because a later one failed after changing rows.
+fn run_group(
+    conn: &Connection,
+    shared: &mut [Box<dyn WriteOp>],
+    undone: &mut [bool],
+    own: &mut [Box<dyn WriteOp>],
+) -> Result<(), StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let mut applied = 0;
+    for (i, op) in shared.iter_mut().enumerate() {
+        let before = conn.total_changes();
+        if op.apply(conn) {
+            applied += 1;
+            continue;
+        }
+        // A failed statement undoes itself; a failure before any change costs nothing else.
+        if !conn.is_autocommit() && conn.total_changes() == before {
+            continue;
+        }
+        // It failed after changing rows (or the database ended the transaction): undo every
+        // shared operation so far and start again for the rest.
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
+        for mark in undone.iter_mut().take(i) {
+            *mark = true;
+        }
+        applied = 0;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    match own {
+        // Alone in its transaction, an operation needs no savepoint: if it fails, rolling the
+        // whole transaction back undoes exactly it (its caller hears its own error).
+        [only] if applied == 0 => {
+            if only.apply(conn) {
+                conn.execute_batch("COMMIT")?;
+            } else {
+                conn.execute_batch("ROLLBACK")?;
+            }
+            Ok(())
+        }
+        _ => {
+            apply_own(conn, own)?;
+            conn.execute_batch("COMMIT")?;
+            Ok(())
+        }
+    }
 }
 
 /// The writer connection's `synchronous` setting, switched between transactions only.
@@ -223,27 +334,7 @@ impl SyncMode {
     }
 }
 
-fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteOp>]) -> Result<(), StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let applied = match batch {
-        // Alone in its transaction, an operation needs no savepoint: if it fails, rolling the
-        // whole transaction back undoes exactly it (its caller hears its own error).
-        [only] => {
-            if only.apply(conn) {
-                conn.execute_batch("COMMIT").map_err(StoreError::from)
-            } else {
-                conn.execute_batch("ROLLBACK").map_err(StoreError::from)
-            }
-        }
-        _ => apply_all(conn, batch).and_then(|()| Ok(conn.execute_batch("COMMIT")?)),
-    };
-    if applied.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    applied
-}
-
-fn apply_all(conn: &Connection, batch: &mut [Box<dyn WriteOp>]) -> Result<(), StoreError> {
+fn apply_own(conn: &Connection, batch: &mut [Box<dyn WriteOp>]) -> Result<(), StoreError> {
     for op in batch.iter_mut() {
         conn.execute_batch("SAVEPOINT op")?;
         if op.apply(conn) {
@@ -254,3 +345,7 @@ fn apply_all(conn: &Connection, batch: &mut [Box<dyn WriteOp>]) -> Result<(), St
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
