@@ -1,5 +1,5 @@
 //! The delivery engine: its configuration, its wake-up handle, and its life from start to
-//! shutdown. The scheduler loop itself is in [`scheduler`](crate::scheduler).
+//! shutdown. The scheduler loop itself is in the private `scheduler` module.
 //!
 //! The scheduler claims due deliveries in batches and offers each to its endpoint's lane: it
 //! starts at once (a task holding a global slot and a lane slot), waits in the lane's small room

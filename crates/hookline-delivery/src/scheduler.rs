@@ -120,7 +120,8 @@ impl Scheduler {
                 } else {
                     self.claim_owed = false;
                     self.claim(room as u32, now, now_ts, &mut back).await;
-                    swept = self.sweep(Instant::now(), now_ts, &mut back);
+                    // A fresh pair: instants and wall-clock times are converted into each other.
+                    swept = self.sweep(Instant::now(), Timestamp::now(), &mut back);
                 }
             }
             self.hand_back(back, now, now_ts).await;

@@ -50,7 +50,8 @@ fn outcome(mut answer: Reply) -> StoreResult<()> {
 #[test]
 fn a_shared_write_that_fails_before_changing_anything_costs_the_others_nothing() {
     let conn = conn();
-    conn.execute("INSERT INTO t (v) VALUES (1)", []).expect("seed");
+    conn.execute("INSERT INTO t (v) VALUES (1)", [])
+        .expect("seed");
     let (a, a_says) = insert(Isolation::Shared, &[2]);
     let (taken, taken_says) = insert(Isolation::Shared, &[1, 9]);
     let (b, b_says) = insert(Isolation::Shared, &[3]);
@@ -66,7 +67,8 @@ fn a_shared_write_that_fails_before_changing_anything_costs_the_others_nothing()
 #[test]
 fn a_shared_write_that_fails_half_way_undoes_the_shared_writes_before_it_only() {
     let conn = conn();
-    conn.execute("INSERT INTO t (v) VALUES (1)", []).expect("seed");
+    conn.execute("INSERT INTO t (v) VALUES (1)", [])
+        .expect("seed");
     let (a, a_says) = insert(Isolation::Shared, &[2]);
     // Inserts 5, then conflicts on 1: its 5 must not stay.
     let (half, half_says) = insert(Isolation::Shared, &[5, 1]);
@@ -86,7 +88,8 @@ fn a_shared_write_that_fails_half_way_undoes_the_shared_writes_before_it_only() 
 #[test]
 fn a_write_with_its_own_savepoint_fails_alone() {
     let conn = conn();
-    conn.execute("INSERT INTO t (v) VALUES (1)", []).expect("seed");
+    conn.execute("INSERT INTO t (v) VALUES (1)", [])
+        .expect("seed");
     let (shared, shared_says) = insert(Isolation::Shared, &[2]);
     let (half, half_says) = insert(Isolation::Own, &[5, 1]);
     let (own, own_says) = insert(Isolation::Own, &[3]);
@@ -100,7 +103,8 @@ fn a_write_with_its_own_savepoint_fails_alone() {
 #[test]
 fn a_lone_write_that_fails_leaves_nothing_behind() {
     let conn = conn();
-    conn.execute("INSERT INTO t (v) VALUES (1)", []).expect("seed");
+    conn.execute("INSERT INTO t (v) VALUES (1)", [])
+        .expect("seed");
     let (half, half_says) = insert(Isolation::Own, &[5, 1]);
     assert!(commit_group(&conn, vec![half], SyncMode::Full));
     assert!(matches!(outcome(half_says), Err(StoreError::Conflict(_))));
