@@ -29,6 +29,9 @@ const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(15);
 const MAX_IDLE: Duration = Duration::from_secs(30);
 /// While the waiting rooms hold a whole claim batch, look again this often for room to claim.
 const ROOM_RECHECK: Duration = Duration::from_millis(10);
+/// The next due time is read again after a claim at least this often, even untold: another
+/// node, or any other writer, may have scheduled work sooner.
+const DUE_FRESH: Duration = Duration::from_secs(1);
 
 /// The scheduler's state between turns.
 pub(crate) struct Scheduler {
@@ -40,6 +43,8 @@ pub(crate) struct Scheduler {
     claim_owed: bool,
     /// When to claim next without being asked (next scheduled delivery, lane opening).
     claim_at: Option<Instant>,
+    /// When the next due time was last read from the store.
+    due_read_at: Option<Instant>,
     /// A global slot taken while waiting for one, for the next waiting delivery.
     spare: Option<OwnedSemaphorePermit>,
     sampled: Option<Instant>,
@@ -86,6 +91,7 @@ impl Scheduler {
             // Whatever is due at start (work left by a previous run) is claimed at once.
             claim_owed: true,
             claim_at: None,
+            due_read_at: None,
             spare: None,
             sampled: None,
         }
@@ -190,10 +196,16 @@ impl Scheduler {
         if claimed >= limit {
             // There may be more due right now.
             self.claim_owed = true;
-        } else if self.ctx.signal.take_reschedule() || self.claim_at.is_none() {
+        } else {
             // Everything due now is claimed; new messages are due at once and wake us, so the
-            // next due time changes only when told (a retry, a pause) or once reached.
-            self.claim_at = self.next_due(now, now_ts).await;
+            // next due time changes only when told (a retry, a pause), once reached, or (rarely)
+            // behind our back: read it again only then, not after every new message.
+            let told = self.ctx.signal.take_reschedule();
+            let stale = self.due_read_at.is_none_or(|at| at.elapsed() >= DUE_FRESH);
+            if told || stale || self.claim_at.is_none() {
+                self.due_read_at = Some(Instant::now());
+                self.claim_at = self.next_due(now, now_ts).await;
+            }
         }
     }
 
