@@ -5,12 +5,14 @@ use std::time::{Duration, Instant};
 
 use hookline_core::model::{Attempt, DeliveryStatus, TriggerType};
 use hookline_core::retry::RetrySchedule;
-use hookline_core::{AttemptId, Timestamp};
+use hookline_core::{AttemptId, EndpointId, Timestamp};
 use hookline_store::Store;
 use hookline_store::query::{AttemptRecord, DeliveryJob};
-use tokio::sync::{OwnedSemaphorePermit, broadcast, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use crate::engine::Waker;
+use crate::engine::Signal;
 use crate::etiquette::judge;
 use crate::lanes::Lanes;
 use crate::outcome::next_state;
@@ -24,11 +26,55 @@ pub(crate) struct AttemptContext {
     pub(crate) schedule: RetrySchedule,
     pub(crate) lanes: Arc<Lanes>,
     pub(crate) results: mpsc::Sender<AttemptRecord>,
+    /// Global in-flight slots.
+    pub(crate) slots: Arc<Semaphore>,
+    /// Every running attempt, so shutdown can wait for them.
+    pub(crate) tasks: TaskTracker,
+    /// Wakes the scheduler.
+    pub(crate) signal: Arc<Signal>,
+    /// Once cancelled, no waiting delivery is started any more.
+    pub(crate) shutdown: CancellationToken,
 }
 
 impl AttemptContext {
-    /// Sends `job` (admitted by its lane at `started`), frees its slots, and queues the record.
-    pub(crate) async fn attempt(
+    /// Starts `job` (admitted by its lane) as a task holding the global `slot`.
+    pub(crate) fn start(
+        self: &Arc<Self>,
+        job: DeliveryJob,
+        probe: bool,
+        slot: OwnedSemaphorePermit,
+    ) {
+        let started = Timestamp::now();
+        self.tasks
+            .spawn(Arc::clone(self).attempt(job, probe, started, slot));
+    }
+
+    /// A global slot, if one is free now.
+    pub(crate) fn try_slot(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.slots).try_acquire_owned().ok()
+    }
+
+    /// After an attempt to `endpoint` ended: starts the next delivery waiting in its lane, or
+    /// tells the scheduler what the lane needs (a claim, a slot, a hand-back).
+    fn next_for(self: &Arc<Self>, endpoint: &EndpointId) {
+        if self.shutdown.is_cancelled() {
+            return;
+        }
+        let now = Instant::now();
+        let next = self.lanes.take_next(endpoint, now, || self.try_slot());
+        for (job, probe, slot) in next.started {
+            self.start(job, probe, slot);
+        }
+        if next.reopened {
+            self.signal.claim();
+        } else if next.starved || next.deadline.is_some_and(|at| at <= now) {
+            self.signal.nudge();
+        }
+    }
+
+    /// Sends `job` (admitted by its lane at `started`), frees its slots, starts what waited for
+    /// them, and queues the record.
+    async fn attempt(
         self: Arc<Self>,
         job: DeliveryJob,
         probe: bool,
@@ -42,6 +88,7 @@ impl AttemptContext {
         let effects = self
             .lanes
             .finish(&job, verdict, probe, Instant::now(), finished);
+        self.next_for(&job.endpoint.id);
         let attempt_number = job.delivery.attempt_count + 1;
         let next = next_state(
             verdict,
@@ -91,11 +138,22 @@ impl AttemptContext {
     }
 }
 
+/// Whether committing `record` can make other work due now or sooner than planned (the next
+/// delivery of an ordered endpoint, a retry, an operational event), so the scheduler must look
+/// again. A first-attempt success of an unordered endpoint changes nothing for the others.
+fn may_make_work(record: &AttemptRecord) -> bool {
+    record.ordered
+        || record.delivery_status != DeliveryStatus::Success
+        || record.attempt.attempt_number > 1
+        || record.disable_endpoint
+        || record.health.is_some()
+}
+
 /// Writes attempt results in batches; each batch is one group commit.
 pub(crate) async fn record_loop(
     store: Arc<dyn Store>,
     mut inbox: mpsc::Receiver<AttemptRecord>,
-    waker: Waker,
+    signal: Arc<Signal>,
     recorded: broadcast::Sender<Attempt>,
 ) {
     const BATCH: usize = 512;
@@ -103,6 +161,7 @@ pub(crate) async fn record_loop(
     let mut batch = Vec::with_capacity(BATCH);
     while inbox.recv_many(&mut batch, BATCH).await > 0 {
         let records = std::mem::take(&mut batch);
+        let wake = records.iter().any(may_make_work);
         let mut tries = 0;
         loop {
             tries += 1;
@@ -124,6 +183,8 @@ pub(crate) async fn record_loop(
                 }
             }
         }
-        waker.wake();
+        if wake {
+            signal.reschedule();
+        }
     }
 }

@@ -15,6 +15,9 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Which addresses may be reached.
     pub policy: Arc<TargetPolicy>,
+    /// Idle keep-alive connections kept per host: as many as requests can be in flight, so a
+    /// busy host's connections are reused rather than closed and opened again.
+    pub max_idle_per_host: usize,
 }
 
 /// Builds the shared client: pooled keep-alive connections, rustls, no redirects (a 3xx is a
@@ -26,7 +29,7 @@ pub fn build_client(config: &ClientConfig) -> reqwest::Result<reqwest::Client> {
         .timeout(config.request_timeout)
         .connect_timeout(config.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(90))
-        .pool_max_idle_per_host(64)
+        .pool_max_idle_per_host(config.max_idle_per_host)
         .tcp_nodelay(true)
         .dns_resolver(Arc::new(GuardedResolver::new(Arc::clone(&config.policy))))
         .build()

@@ -1,12 +1,15 @@
 //! Per-endpoint lanes: concurrency cap, rate limit, circuit breaker and slow-down pauses.
 //!
 //! Each endpoint with recent traffic has a lane (a few hundred bytes; idle lanes are dropped). The
-//! scheduler asks the lanes which endpoints are blocked before claiming, so a full, paused or
-//! throttled endpoint's deliveries stay in the store instead of in memory; claimed deliveries a
-//! lane still cannot start are handed back to the store with the time it expects to take them.
-//! A lane never waits on another lane: isolation comes from this bookkeeping, not from queues.
+//! scheduler asks the lanes which endpoints cannot take more work before claiming, so a paused,
+//! stalled or already supplied endpoint's deliveries stay in the store instead of in memory.
+//! A claimed delivery whose lane is only full waits in the lane's small queue (see
+//! [`waiting`](crate::lanes::WaitLimits)) and starts the moment a slot frees, without a store
+//! round trip; one its lane cannot start for a while (pause, rate-limit turn) is handed back to
+//! the store with the time the lane expects to take it. A lane never waits on another lane:
+//! isolation comes from this bookkeeping and from each lane's own bounded queue.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -14,9 +17,17 @@ use hookline_core::delivery::{CircuitState, EndpointHealth, RATE_LIMITED};
 use hookline_core::{EndpointId, Timestamp};
 use hookline_store::query::DeliveryJob;
 
-use crate::circuit::{Change, Circuit, CircuitConfig, Permit};
-use crate::etiquette::{RetryAfterBounds, Verdict};
+use crate::circuit::{Circuit, CircuitConfig, Permit};
+use crate::etiquette::RetryAfterBounds;
 use crate::throttle::TokenBucket;
+
+#[path = "lanes_finish.rs"]
+mod finish;
+#[path = "lanes_waiting.rs"]
+mod waiting;
+
+use waiting::{Pace, Waiting};
+pub use waiting::{Placed, Swept, WaitLimits};
 
 /// Lane limits; every field has a documented default.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +68,9 @@ pub enum Admission {
         /// Whether this attempt is the probe.
         probe: bool,
     },
-    /// Hand it back to the store, due at this time.
+    /// The lane is at its concurrency cap (or its probe is in flight): wait for a slot.
+    Full,
+    /// Hand it back to the store, due at this time (the lane is paused until then).
     Defer(Instant),
     /// Hand it back to the store, due at its turn under the endpoint's rate limit.
     RateLimited(Instant),
@@ -88,13 +101,26 @@ struct Lane {
     /// The last turn handed out to a rate-limited delivery.
     rate_limited_until: Option<Instant>,
     last_used: Instant,
+    /// Claimed deliveries waiting for a slot, oldest claim first.
+    waiting: VecDeque<Waiting>,
+    /// When the lane last finished an attempt (or was made): a full lane that has finished
+    /// nothing for a while is stalled, and nothing more is claimed for it.
+    last_finish: Instant,
+    /// How fast the lane finishes attempts; sizes its waiting room.
+    pace: Pace,
+    /// Whether the last claim skipped this endpoint: when that stops being true, the scheduler
+    /// must claim again for it.
+    skipped: bool,
 }
 
 /// All lanes of this engine.
 #[derive(Debug)]
 pub struct Lanes {
     config: LaneConfig,
+    limits: WaitLimits,
     lanes: Mutex<HashMap<EndpointId, Lane>>,
+    /// Deliveries waiting in all lanes together.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// Converts a monotonic instant into wall-clock time, relative to a pair taken together.
@@ -107,13 +133,23 @@ pub fn wall_time(at: Instant, now: Instant, now_ts: Timestamp) -> Timestamp {
 
 /// Lanes forget endpoints idle for this long (state worth keeping is persisted).
 const IDLE_LANE: Duration = Duration::from_secs(120);
+/// A full lane that finished nothing for this long is stalled (e.g. its endpoint hangs).
+const STALLED_AFTER: Duration = Duration::from_secs(1);
 
 impl Lanes {
-    /// No lanes yet; they appear as deliveries are claimed.
+    /// No lanes yet; they appear as deliveries are claimed. Waiting rooms get the default
+    /// [`WaitLimits`].
     pub fn new(config: LaneConfig) -> Self {
+        Self::with_limits(config, WaitLimits::default())
+    }
+
+    /// Lanes whose waiting rooms follow `limits`.
+    pub fn with_limits(config: LaneConfig, limits: WaitLimits) -> Self {
         Self {
             config,
+            limits,
             lanes: Mutex::new(HashMap::new()),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -122,7 +158,8 @@ impl Lanes {
         self.lanes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn cap(&self, job: &DeliveryJob) -> u32 {
+    /// The concurrency cap of `job`'s endpoint: 1 when ordered, else its own or the default.
+    pub fn cap(&self, job: &DeliveryJob) -> u32 {
         if job.settings.ordered {
             return 1;
         }
@@ -134,33 +171,43 @@ impl Lanes {
         .max(1)
     }
 
-    /// Endpoints that cannot start anything at `now` (full, paused, probing), so the claim skips
-    /// them; also drops idle lanes. Returns the number of paused lanes as well. Rate-limited
-    /// endpoints are still claimed: their deliveries go back to the store, each due at its turn,
-    /// which keeps them out of the due range and shows the limit in the endpoint's status.
+    /// Endpoints the next claim must skip at `now`: paused, probing, stalled (full and finishing
+    /// nothing), or holding enough claimed work already; also drops idle lanes. Returns the
+    /// number of paused lanes as well. Rate-limited endpoints are still claimed: their deliveries
+    /// go back to the store, each due at its turn, which keeps them out of the due range and
+    /// shows the limit in the endpoint's status.
     pub fn blocked(&self, now: Instant) -> (Vec<EndpointId>, usize) {
         let mut lanes = self.lock();
         // A dropped lane loses nothing: pauses and circuit state are stored with the endpoint and
         // reloaded with its next claimed delivery.
         lanes.retain(|_, lane| {
             lane.in_flight > 0
+                || !lane.waiting.is_empty()
                 || now.saturating_duration_since(lane.last_used) < IDLE_LANE
                 || lane.paused_until.is_some_and(|u| u > now)
                 || lane.circuit.reopens_at().is_some_and(|u| u > now)
         });
         let mut paused = 0;
         let mut blocked = Vec::new();
-        for (id, lane) in lanes.iter() {
+        for (id, lane) in lanes.iter_mut() {
             let held = lane.paused_until.is_some_and(|u| u > now) || lane.circuit.is_tripped();
             if held {
                 paused += 1;
             }
-            let open = lane.paused_until.is_none_or(|u| u <= now) && lane.circuit.would_permit(now);
-            if !open || lane.in_flight >= lane.in_flight_cap {
+            lane.skipped = self.skips(lane, now);
+            if lane.skipped {
                 blocked.push(id.clone());
             }
         }
         (blocked, paused)
+    }
+
+    /// Whether a claim at `now` should leave this lane's endpoint alone.
+    fn skips(&self, lane: &Lane, now: Instant) -> bool {
+        let open = lane.paused_until.is_none_or(|u| u <= now) && lane.circuit.would_permit(now);
+        let stalled = lane.in_flight >= lane.in_flight_cap
+            && now.saturating_duration_since(lane.last_finish) >= STALLED_AFTER;
+        !open || stalled || lane.waiting.len() >= self.refill_below(lane, now)
     }
 
     /// The earliest time after `now` at which a lane blocked at `now` opens by itself (its pause
@@ -178,18 +225,24 @@ impl Lanes {
             .min()
     }
 
-    /// Decides whether a claimed delivery starts now; `position` counts the deliveries to the same
-    /// endpoint already handed back in this batch, to spread them out.
-    pub fn admit(
+    /// Decides whether a claimed delivery that holds a global slot starts now, and if so takes
+    /// the lane's slot (and rate-limit token, and circuit probe) for it.
+    pub fn admit(&self, job: &DeliveryJob, now: Instant, now_ts: Timestamp) -> Admission {
+        let mut lanes = self.lock();
+        let lane = self.lane(&mut lanes, job, now, now_ts);
+        self.admit_lane(lane, now, true)
+    }
+
+    /// The lane of `job`'s endpoint (made if needed), refreshed with the job's settings.
+    fn lane<'a>(
         &self,
+        lanes: &'a mut HashMap<EndpointId, Lane>,
         job: &DeliveryJob,
         now: Instant,
         now_ts: Timestamp,
-        position: u32,
-    ) -> Admission {
+    ) -> &'a mut Lane {
         let cap = self.cap(job);
         let rate = job.throttle_rate();
-        let mut lanes = self.lock();
         let lane = lanes
             .entry(job.endpoint.id.clone())
             .or_insert_with(|| self.new_lane(job, now, now_ts));
@@ -200,11 +253,19 @@ impl Lanes {
             (_, Some(r)) => lane.bucket = Some(TokenBucket::new(r, self.config.burst)),
             (_, None) => lane.bucket = None,
         }
+        lane
+    }
+
+    /// The admission decision for the lane's next delivery (the lane carries the settings of
+    /// its latest claimed delivery); `has_slot` says whether a global slot is available (without
+    /// one, a startable delivery waits like one whose lane is full).
+    fn admit_lane(&self, lane: &mut Lane, now: Instant, has_slot: bool) -> Admission {
+        let cap = lane.in_flight_cap;
         if let Some(until) = lane.paused_until.filter(|u| *u > now) {
             return Admission::Defer(until);
         }
-        if lane.in_flight >= cap {
-            return Admission::Defer(now + busy_delay(position, cap));
+        if lane.in_flight >= cap || !has_slot {
+            return Admission::Full;
         }
         if let Some(bucket) = &lane.bucket
             && !bucket.is_ready(now)
@@ -221,7 +282,7 @@ impl Lanes {
             Permit::Send => false,
             Permit::Probe => true,
             Permit::WaitUntil(until) => return Admission::Defer(until),
-            Permit::ProbeInFlight => return Admission::Defer(now + busy_delay(position, 1)),
+            Permit::ProbeInFlight => return Admission::Full,
         };
         if let Some(bucket) = &mut lane.bucket {
             // Readiness was checked above under the same lock, so this take succeeds.
@@ -283,107 +344,17 @@ impl Lanes {
             reported,
             rate_limited_until: None,
             last_used: now,
-        }
-    }
-
-    /// Records an attempt's end: frees the lane's slot, feeds the circuit breaker, applies a
-    /// slow-down, and says what to persist.
-    pub fn finish(
-        &self,
-        job: &DeliveryJob,
-        verdict: Verdict,
-        probe: bool,
-        now: Instant,
-        now_ts: Timestamp,
-    ) -> LaneEffects {
-        let mut lanes = self.lock();
-        let Some(lane) = lanes.get_mut(&job.endpoint.id) else {
-            return LaneEffects::default();
-        };
-        lane.in_flight = lane.in_flight.saturating_sub(1);
-        lane.last_used = now;
-        let change = lane.circuit.record(now, verdict.is_success(), probe);
-        let mut effects = LaneEffects::default();
-        let mut reason = None;
-        match verdict {
-            Verdict::SlowDown {
-                retry_after,
-                reason: why,
-            } => {
-                // Answers from requests already in flight when the pause began neither lengthen
-                // nor escalate it (unless Retry-After asks for longer): one overload, one pause,
-                // and one write that holds the endpoint's backlog.
-                let paused_now = lane.paused_until.is_some_and(|u| u > now);
-                let pause = match retry_after {
-                    Some(asked) => Some(self.config.retry_after.clamp(asked)),
-                    None if paused_now => None,
-                    None => {
-                        let factor = 2u32.saturating_pow(lane.slow_streak.min(16));
-                        lane.slow_streak += 1;
-                        Some((self.config.slow_down * factor).min(self.config.slow_down_max))
-                    }
-                };
-                let until = pause.map(|p| now + p);
-                if let Some(until) = until.filter(|u| lane.paused_until.is_none_or(|p| p < *u)) {
-                    lane.paused_until = Some(until);
-                    reason = Some(why);
-                }
-                effects.hold_for = lane
-                    .paused_until
-                    .map(|u| u.saturating_duration_since(now))
-                    .filter(|d| !d.is_zero());
-            }
-            Verdict::Delivered => lane.slow_streak = 0,
-            Verdict::Gone | Verdict::Failed => {}
-        }
-        if let Some(Change::Opened { until }) = change {
-            lane.paused_until = Some(lane.paused_until.map_or(until, |u| u.max(until)));
-            effects.hold_for = Some(until - now);
-            reason = Some("circuit_open");
-        }
-        if reason.is_some() {
-            lane.throttled_since.get_or_insert(now_ts);
-            lane.reported = true;
-            effects.health = Some(self.health(job, lane, reason, now, now_ts));
-        } else if verdict.is_success()
-            && lane.reported
-            && !lane.circuit.is_tripped()
-            && lane.rate_limited_until.is_none_or(|u| u <= now)
-        {
-            lane.throttled_since = None;
-            lane.paused_until = None;
-            lane.reported = false;
-            effects.health = Some(self.health(job, lane, None, now, now_ts));
-        }
-        effects
-    }
-
-    fn health(
-        &self,
-        job: &DeliveryJob,
-        lane: &Lane,
-        reason: Option<&str>,
-        now: Instant,
-        now_ts: Timestamp,
-    ) -> EndpointHealth {
-        let circuit = if lane.circuit.is_tripped() {
-            CircuitState::Open
-        } else {
-            CircuitState::Closed
-        };
-        EndpointHealth {
-            endpoint_id: job.endpoint.id.clone(),
-            circuit,
-            throttled_since: lane.throttled_since,
-            paused_until: lane.paused_until.map(|u| wall_time(u, now, now_ts)),
-            reason: reason.map(str::to_owned),
-            updated_at: now_ts,
+            waiting: VecDeque::new(),
+            last_finish: now,
+            pace: Pace::new(now),
+            skipped: false,
         }
     }
 }
 
-/// How long a delivery waits when its lane is full: about one slot turnover per `cap` waiting.
-fn busy_delay(position: u32, cap: u32) -> Duration {
+/// How long a delivery handed back from a full waiting room stays away: about one slot turnover
+/// per `cap` deliveries already handed back for the lane in the same batch.
+pub fn busy_delay(position: u32, cap: u32) -> Duration {
     Duration::from_millis(50) * (1 + position / cap.max(1)).min(100)
 }
 

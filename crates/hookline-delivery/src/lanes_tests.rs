@@ -10,6 +10,7 @@ use hookline_core::{
 use hookline_store::query::DeliveryJob;
 
 use super::*;
+use crate::etiquette::Verdict;
 
 fn job(endpoint: &EndpointId, throttle_rate: Option<u16>) -> DeliveryJob {
     let at = Timestamp::from_millis(0);
@@ -77,24 +78,48 @@ fn a_full_lane_blocks_its_own_endpoint_only() {
     let t0 = Instant::now();
     for _ in 0..2 {
         assert_eq!(
-            lanes.admit(&job(&a, None), t0, TS, 0),
+            lanes.admit(&job(&a, None), t0, TS),
             Admission::Start { probe: false }
         );
     }
-    assert!(matches!(
-        lanes.admit(&job(&a, None), t0, TS, 0),
-        Admission::Defer(_)
-    ));
+    assert_eq!(lanes.admit(&job(&a, None), t0, TS), Admission::Full);
     assert_eq!(
-        lanes.admit(&job(&b, None), t0, TS, 0),
+        lanes.admit(&job(&b, None), t0, TS),
         Admission::Start { probe: false }
     );
-    let (blocked, paused) = lanes.blocked(t0);
-    assert_eq!(blocked, vec![a.clone()]);
-    assert_eq!(paused, 0);
-    // A finished attempt frees the slot.
+    // Full, but still claimable: the next claim may fill its waiting room.
+    assert_eq!(lanes.blocked(t0), (vec![], 0));
+    // Once its room holds enough, the claim skips it, and only it.
+    assert!(matches!(
+        lanes.place(job(&a, None), t0, TS, true),
+        Placed::Waiting
+    ));
+    assert_eq!(lanes.blocked(t0), (vec![a.clone()], 0));
+    // A finished attempt frees a slot: the waiting delivery takes it, and the lane asks for
+    // more work.
     lanes.finish(&job(&a, None), Verdict::Delivered, false, t0, TS);
+    let next = lanes.take_next(&a, t0, || Some(()));
+    assert_eq!(next.started.len(), 1);
+    assert!(next.reopened);
     assert!(lanes.blocked(t0).0.is_empty());
+}
+
+#[test]
+fn a_full_lane_that_finishes_nothing_is_skipped_as_stalled() {
+    let a = EndpointId::generate();
+    let lanes = lanes(1);
+    let t0 = Instant::now();
+    assert_eq!(
+        lanes.admit(&job(&a, None), t0, TS),
+        Admission::Start { probe: false }
+    );
+    assert!(lanes.blocked(t0 + Duration::from_millis(999)).0.is_empty());
+    let stalled = t0 + Duration::from_secs(1);
+    assert_eq!(lanes.blocked(stalled), (vec![a.clone()], 0));
+    // Its answer at last: claimable again, and the scheduler is told.
+    lanes.finish(&job(&a, None), Verdict::Delivered, false, stalled, TS);
+    assert!(lanes.take_next(&a, stalled, || Some(())).reopened);
+    assert!(lanes.blocked(stalled).0.is_empty());
 }
 
 #[test]
@@ -102,8 +127,8 @@ fn retry_after_pauses_the_endpoint_and_a_success_clears_it() {
     let a = EndpointId::generate();
     let lanes = lanes(4);
     let t0 = Instant::now();
-    lanes.admit(&job(&a, None), t0, TS, 0);
-    lanes.admit(&job(&a, None), t0, TS, 0);
+    lanes.admit(&job(&a, None), t0, TS);
+    lanes.admit(&job(&a, None), t0, TS);
     let busy = Verdict::SlowDown {
         retry_after: Some(Duration::from_secs(30)),
         reason: "http_429",
@@ -115,10 +140,7 @@ fn retry_after_pauses_the_endpoint_and_a_success_clears_it() {
     assert_eq!(health.paused_until, Some(TS.plus(Duration::from_secs(30))));
     assert_eq!(health.throttled_since, Some(TS));
     let until = t0 + Duration::from_secs(30);
-    assert_eq!(
-        lanes.admit(&job(&a, None), t0, TS, 0),
-        Admission::Defer(until)
-    );
+    assert_eq!(lanes.admit(&job(&a, None), t0, TS), Admission::Defer(until));
     assert_eq!(lanes.blocked(t0), (vec![a.clone()], 1));
     assert_eq!(lanes.next_opening(t0), Some(until));
     // The request still in flight succeeds: the endpoint is healthy again.
@@ -143,12 +165,12 @@ fn slow_downs_without_retry_after_double_up_to_the_cap() {
     let mut pauses = Vec::new();
     let mut now = t0;
     for _ in 0..4 {
-        lanes.admit(&job(&a, None), now, TS, 0);
+        lanes.admit(&job(&a, None), now, TS);
         let effects = lanes.finish(&job(&a, None), timeout, false, now, TS);
         let pause = effects.hold_for.expect("paused");
         pauses.push(pause.as_secs());
         // A straggler answering during the pause neither lengthens nor escalates it.
-        lanes.admit(&job(&a, None), now + Duration::from_secs(3600), TS, 0);
+        lanes.admit(&job(&a, None), now + Duration::from_secs(3600), TS);
         let straggler = lanes.finish(&job(&a, None), timeout, false, now, TS);
         assert_eq!(straggler.health, None);
         assert_eq!(straggler.hold_for, Some(pause));
@@ -162,7 +184,7 @@ fn a_retry_after_beyond_the_bound_is_cut_to_it() {
     let a = EndpointId::generate();
     let lanes = lanes(4);
     let t0 = Instant::now();
-    lanes.admit(&job(&a, None), t0, TS, 0);
+    lanes.admit(&job(&a, None), t0, TS);
     let asked = Verdict::SlowDown {
         retry_after: Some(Duration::from_secs(86_400)),
         reason: "http_503",
@@ -178,21 +200,21 @@ fn rate_limited_deliveries_get_consecutive_turns_across_batches() {
     let t0 = Instant::now();
     let limited = job(&a, Some(10));
     assert_eq!(
-        lanes.admit(&limited, t0, TS, 0),
+        lanes.admit(&limited, t0, TS),
         Admission::Start { probe: false }
     );
     let ms = |n| t0 + Duration::from_millis(n);
     assert_eq!(
-        lanes.admit(&limited, t0, TS, 0),
+        lanes.admit(&limited, t0, TS),
         Admission::RateLimited(ms(100))
     );
     assert_eq!(
-        lanes.admit(&limited, t0, TS, 1),
+        lanes.admit(&limited, t0, TS),
         Admission::RateLimited(ms(200))
     );
     // A later batch continues after the last turn handed out.
     assert_eq!(
-        lanes.admit(&limited, ms(10), TS, 0),
+        lanes.admit(&limited, ms(10), TS),
         Admission::RateLimited(ms(300))
     );
     let report = lanes.rate_limited_report(&a, t0, TS).expect("a lane");
@@ -204,7 +226,7 @@ fn rate_limited_deliveries_get_consecutive_turns_across_batches() {
     // Rate-limited endpoints stay claimable: their work is spread, not held.
     assert!(lanes.blocked(t0).0.is_empty());
     assert_eq!(
-        lanes.admit(&limited, ms(100), TS, 0),
+        lanes.admit(&limited, ms(100), TS),
         Admission::Start { probe: false }
     );
 }
@@ -224,20 +246,18 @@ fn a_pause_stored_before_a_restart_is_honoured_by_a_new_lane() {
         updated_at: TS,
     });
     let until = t0 + Duration::from_secs(20);
-    assert_eq!(lanes.admit(&reloaded, t0, TS, 0), Admission::Defer(until));
+    assert_eq!(lanes.admit(&reloaded, t0, TS), Admission::Defer(until));
     // When the pause ends, exactly one probe goes out.
     assert_eq!(
-        lanes.admit(&reloaded, until, TS, 0),
+        lanes.admit(&reloaded, until, TS),
         Admission::Start { probe: true }
     );
-    assert!(matches!(
-        lanes.admit(&reloaded, until, TS, 0),
-        Admission::Defer(_)
-    ));
+    // Everything else waits for the probe's answer.
+    assert_eq!(lanes.admit(&reloaded, until, TS), Admission::Full);
     let closed = lanes.finish(&reloaded, Verdict::Delivered, true, until, TS);
     assert_eq!(closed.health.map(|h| h.circuit), Some(CircuitState::Closed));
     assert_eq!(
-        lanes.admit(&reloaded, until, TS, 0),
+        lanes.admit(&reloaded, until, TS),
         Admission::Start { probe: false }
     );
 }
@@ -250,11 +270,11 @@ fn an_ordered_endpoint_has_one_request_in_flight() {
     let mut ordered = job(&a, None);
     ordered.settings.ordered = true;
     assert_eq!(
-        lanes.admit(&ordered, t0, TS, 0),
+        lanes.admit(&ordered, t0, TS),
         Admission::Start { probe: false }
     );
-    assert!(matches!(
-        lanes.admit(&ordered, t0, TS, 0),
-        Admission::Defer(_)
-    ));
+    assert_eq!(lanes.admit(&ordered, t0, TS), Admission::Full);
 }
+
+#[path = "lanes_waiting_tests.rs"]
+mod waiting;

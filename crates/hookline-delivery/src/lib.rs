@@ -15,8 +15,10 @@
 //! - [`etiquette`]: what an answer means for the endpoint (410 disables, 429/5xx slow down).
 //! - [`throttle`]: the per-endpoint token bucket.
 //! - [`circuit`]: the per-endpoint circuit breaker.
-//! - [`lanes`]: per-endpoint lanes tying concurrency, rate limit, circuit and pauses together.
-//! - [`engine`]: the scheduler loop; `attempt` runs one attempt and records results in batches.
+//! - [`lanes`]: per-endpoint lanes tying concurrency, rate limit, circuit and pauses together,
+//!   each with a small waiting room for claimed deliveries.
+//! - [`engine`]: the engine's configuration and life; `scheduler` is its claim loop, and
+//!   `attempt` runs one attempt and records results in batches.
 //! - [`telemetry`]: delivery metrics (`hookline_*`).
 //! - [`maintenance`]: auto-disabling endpoints that keep failing, and retention.
 //! - [`replay`]: recover and replay jobs, run in bounded batches as background tasks.
@@ -32,6 +34,7 @@ pub mod maintenance;
 pub mod outcome;
 pub mod replay;
 pub mod resolver;
+mod scheduler;
 pub mod sender;
 pub mod signing;
 pub mod ssrf;

@@ -3,8 +3,12 @@
 //! The sender calls [`Signer::headers`] once per attempt: it opens the endpoint's sealed keyring,
 //! signs `{id}.{timestamp}.{body}` with every key still valid (space-separated `v1,`/`v1a,`
 //! entries) and names the headers in the endpoint's chosen style, or the server's default.
+//! Opened keyrings are kept in a small cache keyed by their sealed text, so a busy endpoint's
+//! keyring is decrypted and parsed once rather than per attempt; any change to the stored
+//! keyring (rotation, header style) changes that text, so the cache never serves a stale one.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use hookline_core::Timestamp;
 use hookline_signature::signature_header;
@@ -13,12 +17,17 @@ use hookline_store::{Store, StoreResult};
 
 use crate::keyring::{HeaderStyle, KeyKind, Keyring, KeyringError};
 
-/// Signs attempts; cheap to clone.
+/// Keyrings kept opened at most; the cache is emptied when it is full (endpoints that keep
+/// sending refill it at once, one decryption each).
+const OPENED_KEYRINGS: usize = 1024;
+
+/// Signs attempts; cheap to clone (clones share the cache of opened keyrings).
 #[derive(Debug, Clone)]
 pub struct Signer {
     secrets: Arc<SecretsKey>,
     header_style: HeaderStyle,
     key_kind: KeyKind,
+    opened: Arc<Mutex<HashMap<String, Arc<Keyring>>>>,
 }
 
 impl Default for Signer {
@@ -41,6 +50,7 @@ impl Signer {
             secrets,
             header_style,
             key_kind,
+            opened: Arc::default(),
         }
     }
 
@@ -64,6 +74,21 @@ impl Signer {
         Keyring::open(stored, &self.secrets)
     }
 
+    /// [`Signer::open`], remembering the result for the same sealed text.
+    fn open_cached(&self, stored: &str) -> Result<Arc<Keyring>, KeyringError> {
+        let lock = || self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(keyring) = lock().get(stored) {
+            return Ok(Arc::clone(keyring));
+        }
+        let keyring = Arc::new(self.open(stored)?);
+        let mut opened = lock();
+        if opened.len() >= OPENED_KEYRINGS {
+            opened.clear();
+        }
+        opened.insert(stored.to_owned(), Arc::clone(&keyring));
+        Ok(keyring)
+    }
+
     /// Seals a keyring for storage.
     pub fn seal(&self, keyring: &Keyring) -> String {
         keyring.seal(&self.secrets)
@@ -77,7 +102,7 @@ impl Signer {
         now: Timestamp,
         body: &[u8],
     ) -> Result<[(&'static str, String); 3], KeyringError> {
-        let keyring = self.open(stored_secret)?;
+        let keyring = self.open_cached(stored_secret)?;
         let timestamp = now.as_secs();
         let signature = signature_header(&keyring.signing_keys(now), msg_id, timestamp, body);
         let names = keyring.header_style().unwrap_or(self.header_style).names();
@@ -177,5 +202,39 @@ mod tests {
             headers.map(|h| h.0),
             ["svix-id", "svix-timestamp", "svix-signature"]
         );
+    }
+
+    #[test]
+    fn a_rotated_keyring_signs_with_its_new_keys_at_once() {
+        let signer = Signer::default();
+        let now = Timestamp::from_millis(1_700_000_000_000);
+        let old = KeyKind::Hmac.generate();
+        let mut ring = Keyring::new(old.clone());
+        let before = signer.seal(&ring);
+        let signature = |stored: &str| {
+            let [_, _, sig] = signer.headers(stored, "msg_1", now, b"{}").expect("signs");
+            sig.1
+        };
+        assert_eq!(signature(&before).split(' ').count(), 1);
+        // The old key expires at once: only the new one may sign from now on.
+        let new = KeyKind::Hmac.generate();
+        ring.rotate(new.clone(), now, Duration::ZERO);
+        let after = signature(&signer.seal(&ring));
+        let headers = WebhookHeaders {
+            id: "msg_1",
+            timestamp: &now.as_secs().to_string(),
+            signature: &after,
+        };
+        let verify = |key: &hookline_signature::SigningKey| {
+            key.verifying_key()
+                .verify(&headers, b"{}", now.as_secs(), 300)
+        };
+        assert_eq!(verify(&new), Ok(()));
+        assert!(
+            verify(&old).is_err(),
+            "signed with the expired key: {after}"
+        );
+        // The keyring as stored before still opens (and signs) as it was.
+        assert_eq!(signature(&before).split(' ').count(), 1);
     }
 }

@@ -1,62 +1,124 @@
 //! The delivery engine's side of storage: claiming due work and recording outcomes.
 
-use hookline_core::Timestamp;
-use hookline_core::model::DeliveryStatus;
-use rusqlite::{Connection, named_params};
+use std::collections::HashMap;
+
+use hookline_core::delivery::{DeliverySettings, EndpointHealth};
+use hookline_core::model::{DeliveryStatus, Endpoint};
+use hookline_core::retry::RetrySchedule;
+use hookline_core::{EndpointId, EventTypeName, Timestamp};
+use rusqlite::{Connection, OptionalExtension, named_params};
 
 use super::attempt_headers;
 use super::engine::{self, HEALTH_COLUMNS, SETTINGS_COLUMNS};
-use super::rows::{
-    self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, ENDPOINT_WIDTH, MESSAGE_COLUMNS, MESSAGE_WIDTH,
-};
+use super::rows::{self, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, ENDPOINT_WIDTH, MESSAGE_COLUMNS};
 use crate::StoreResult;
 use crate::query::{AttemptRecord, ClaimRequest, DeliveryJob};
 
 const DELIVERY_WIDTH: usize = 9;
 
+/// What a claimed delivery needs to know about its endpoint, read once per endpoint per claim
+/// (a claim usually holds many deliveries to few endpoints).
+#[derive(Clone)]
+struct EndpointContext {
+    endpoint: Endpoint,
+    app_throttle_rate: Option<u16>,
+    settings: DeliverySettings,
+    health: Option<EndpointHealth>,
+}
+
 /// Finds claimable deliveries, oldest due first, on a read connection (so walking the due index
 /// never holds up the writer): deliveries to excluded endpoints are skipped on the index, and so
 /// is a delivery to an ordered endpoint while an earlier one to it is still open (pending or in
-/// flight). [`lease`] then claims them.
+/// flight). [`lease`] then claims them. The per-row work is the due index, the delivery and its
+/// message; endpoints, their settings and health, and event-type schedules are read once each.
 pub(crate) fn find_due(conn: &Connection, claim: &ClaimRequest) -> StoreResult<Vec<DeliveryJob>> {
     let now = claim.now.as_millis();
+    // Ordered endpoints are few: their ids are looked up once per claim, in memory.
     let mut select = conn.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}, {ENDPOINT_COLUMNS}, a.throttle_rate,
-         {SETTINGS_COLUMNS}, r.retry_schedule, {HEALTH_COLUMNS}
+        "SELECT {DELIVERY_COLUMNS}, {MESSAGE_COLUMNS}
          FROM deliveries d INDEXED BY deliveries_due
          JOIN messages m ON m.id = d.msg_id
-         JOIN endpoints e ON e.id = d.endpoint_id
-         JOIN applications a ON a.id = e.app_id
-         LEFT JOIN endpoint_delivery_settings s ON s.endpoint_id = d.endpoint_id
-         LEFT JOIN event_type_retry_schedules r ON r.event_type = m.event_type
-         LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
          WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?1
          AND d.endpoint_id NOT IN (SELECT value FROM json_each(?3))
-         AND NOT (COALESCE(s.ordered, 0) AND EXISTS (
-             SELECT 1 FROM deliveries p INDEXED BY deliveries_endpoint_open
-             WHERE p.endpoint_id = d.endpoint_id AND p.status IN (1, 3) AND p.rowid < d.rowid))
+         AND (d.endpoint_id NOT IN
+                (SELECT endpoint_id FROM endpoint_delivery_settings WHERE ordered)
+              OR NOT EXISTS (
+                SELECT 1 FROM deliveries p INDEXED BY deliveries_endpoint_open
+                WHERE p.endpoint_id = d.endpoint_id AND p.status IN (1, 3)
+                AND p.rowid < d.rowid))
          ORDER BY d.next_attempt_at LIMIT ?2"
     ))?;
     let exclude: Vec<&str> = claim.exclude.iter().map(|id| id.as_str()).collect();
     let exclude = rows::to_json(&exclude);
-    let extra = DELIVERY_WIDTH + MESSAGE_WIDTH + ENDPOINT_WIDTH;
-    let candidates = select
+    let found = select
         .query_map(rusqlite::params![now, claim.limit, exclude], |row| {
-            let endpoint = rows::endpoint_at(row, DELIVERY_WIDTH + MESSAGE_WIDTH)?;
-            let health = engine::health_at(row, extra + 6, &endpoint.id)?;
-            Ok(DeliveryJob {
-                delivery: rows::delivery_at(row, 0)?,
-                message: rows::message_at(row, DELIVERY_WIDTH)?,
-                app_throttle_rate: row.get(extra)?,
-                settings: engine::settings_at(row, extra + 1)?,
-                event_type_schedule: engine::schedule_at(row, extra + 5)?,
-                health,
-                endpoint,
-                forward: None,
-            })
+            Ok((
+                rows::delivery_at(row, 0)?,
+                rows::message_at(row, DELIVERY_WIDTH)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(candidates)
+    let mut endpoints: HashMap<EndpointId, Option<EndpointContext>> = HashMap::new();
+    let mut schedules: HashMap<EventTypeName, Option<RetrySchedule>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(found.len());
+    for (delivery, message) in found {
+        let context = match endpoints.get(&delivery.endpoint_id) {
+            Some(context) => context.clone(),
+            None => {
+                let context = endpoint_context(conn, &delivery.endpoint_id)?;
+                endpoints.insert(delivery.endpoint_id.clone(), context.clone());
+                context
+            }
+        };
+        // The endpoint is gone (deleted with its deliveries after the rows were read).
+        let Some(context) = context else { continue };
+        let event_type_schedule = match schedules.get(&message.event_type) {
+            Some(schedule) => schedule.clone(),
+            None => {
+                let schedule = engine::event_type_schedule(conn, &message.event_type)?;
+                schedules.insert(message.event_type.clone(), schedule.clone());
+                schedule
+            }
+        };
+        jobs.push(DeliveryJob {
+            delivery,
+            message,
+            endpoint: context.endpoint,
+            app_throttle_rate: context.app_throttle_rate,
+            settings: context.settings,
+            event_type_schedule,
+            health: context.health,
+            forward: None,
+        });
+    }
+    Ok(jobs)
+}
+
+/// The endpoint, its application's rate limit, its settings and its health; `None` if it is gone.
+fn endpoint_context(
+    conn: &Connection,
+    endpoint: &EndpointId,
+) -> StoreResult<Option<EndpointContext>> {
+    let extra = ENDPOINT_WIDTH;
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ENDPOINT_COLUMNS}, a.throttle_rate, {SETTINGS_COLUMNS}, {HEALTH_COLUMNS}
+             FROM endpoints e
+             JOIN applications a ON a.id = e.app_id
+             LEFT JOIN endpoint_delivery_settings s ON s.endpoint_id = e.id
+             LEFT JOIN endpoint_health h ON h.endpoint_id = e.id
+             WHERE e.id = ?1"
+        ))?
+        .query_row([endpoint.as_str()], |row| {
+            let endpoint = rows::endpoint_at(row, 0)?;
+            Ok(EndpointContext {
+                app_throttle_rate: row.get(extra)?,
+                settings: engine::settings_at(row, extra + 1)?,
+                health: engine::health_at(row, extra + 5, &endpoint.id)?,
+                endpoint,
+            })
+        })
+        .optional()?)
 }
 
 /// Claims the deliveries [`find_due`] found by moving their due time to the end of the lease: if

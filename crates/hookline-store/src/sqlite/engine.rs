@@ -190,7 +190,7 @@ fn set_settings(
     Ok(())
 }
 
-fn event_type_schedule(
+pub(crate) fn event_type_schedule(
     conn: &Connection,
     name: &EventTypeName,
 ) -> StoreResult<Option<RetrySchedule>> {
@@ -248,7 +248,8 @@ fn queue_depth(conn: &Connection, now: Timestamp) -> StoreResult<QueueDepth> {
 #[async_trait]
 impl EngineStore for SqliteStore {
     async fn defer_deliveries(&self, deferral: Deferral) -> StoreResult<()> {
-        self.writer.write(move |c| defer(c, deferral)).await
+        // Plain updates that cannot conflict: no savepoint needed.
+        self.writer.write_shared(move |c| defer(c, deferral)).await
     }
     async fn endpoint_health(&self, endpoint: &EndpointId) -> StoreResult<Option<EndpointHealth>> {
         let endpoint = endpoint.clone();

@@ -186,8 +186,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_message(&self, message: Message) -> StoreResult<AcceptedMessage> {
+        // A taken eventId fails the first insert, before any change: no savepoint needed.
         self.writer
-            .write(move |c| messages::create(c, message))
+            .write_shared(move |c| messages::create(c, message))
             .await
     }
     async fn get_message(&self, app: &AppId, id_or_event_id: &str) -> StoreResult<Option<Message>> {
@@ -253,9 +254,11 @@ impl Store for SqliteStore {
         if candidates.is_empty() {
             return Ok(candidates);
         }
+        // The lease steers work, it promises nothing to anyone: it need not wait for the disk
+        // (a crash of the machine only undoes it, and the delivery is then sent again).
         let mut jobs = self
             .writer
-            .write(move |c| deliveries::lease(c, candidates, &claim))
+            .write_relaxed(move |c| deliveries::lease(c, candidates, &claim))
             .await?;
         // Inbound events carry their original request; it never changes, so a reader serves it.
         if jobs.iter().any(inbound_events::may_be_inbound) {
@@ -270,8 +273,9 @@ impl Store for SqliteStore {
         Ok(jobs)
     }
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
+        // Recording fails only with a broken database: no savepoint needed.
         self.writer
-            .write(move |c| deliveries::record_attempts(c, records))
+            .write_shared(move |c| deliveries::record_attempts(c, records))
             .await
     }
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
