@@ -125,11 +125,10 @@ pub async fn start(
     let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
         .context("cannot build the HTTP client for deliveries")?;
     let attempts = engine.subscribe();
-    if let Some(pg) = &postgres {
-        // Deliveries planned by any node (NOTIFY hookline_due) wake this node's engine.
-        let waker = engine.waker();
-        pg.on_due(move || waker.wake());
-    }
+    // Deliveries planned outside an API call that wakes the engine (operational events, other
+    // nodes through NOTIFY hookline_due) wake it too.
+    let waker = engine.waker();
+    store.on_planned(std::sync::Arc::new(move || waker.wake()));
     let maintenance = maintenance.with_waker(engine.waker());
     let state = AppState {
         store: Arc::clone(&store),

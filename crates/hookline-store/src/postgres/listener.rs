@@ -3,38 +3,19 @@
 //! engine or the feed readers. A lost connection is re-opened; wake-ups missed meanwhile are
 //! covered by a wake-up on reconnect.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_postgres::AsyncMessage;
 
 use crate::StoreResult;
+use crate::due::DueSignal;
 use crate::feed::FeedSignal;
 
 /// The channel new deliveries are announced on.
 pub(crate) const DUE_CHANNEL: &str = "hookline_due";
 /// The channel feed appends are announced on.
 pub(crate) const FEED_CHANNEL: &str = "hookline_feed";
-
-type Wake = Arc<dyn Fn() + Send + Sync>;
-
-/// What to call when deliveries are planned anywhere; empty until the engine registers.
-#[derive(Clone, Default)]
-pub(crate) struct DueSignal(Arc<Mutex<Option<Wake>>>);
-
-impl DueSignal {
-    pub(crate) fn set(&self, wake: impl Fn() + Send + Sync + 'static) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(wake));
-    }
-
-    pub(crate) fn wake(&self) {
-        let wake = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(wake) = wake {
-            wake();
-        }
-    }
-}
 
 /// Opens the listening connection (failing if it cannot) and keeps it open in the background.
 pub(crate) async fn spawn(url: &str, feed: FeedSignal, due: DueSignal) -> StoreResult<()> {

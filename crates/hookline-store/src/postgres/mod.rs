@@ -75,7 +75,7 @@ pub struct PgStore {
     /// Wakes feed readers when any node commits messages.
     feed: FeedSignal,
     /// Wakes this node's delivery engine when any node plans deliveries.
-    due: listener::DueSignal,
+    due: crate::due::DueSignal,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -93,7 +93,7 @@ impl PgStore {
             MigrationMode::Verify => migrations::check(&db).await?,
         }
         let feed = FeedSignal::new();
-        let due = listener::DueSignal::default();
+        let due = crate::due::DueSignal::default();
         listener::spawn(&options.url, feed.clone(), due.clone()).await?;
         Ok(Self {
             db,
@@ -122,7 +122,7 @@ impl PgStore {
 
     /// Registers what to do when any node plans deliveries (wake the delivery engine).
     pub fn on_due(&self, wake: impl Fn() + Send + Sync + 'static) {
-        self.due.set(wake);
+        self.due.set(std::sync::Arc::new(wake));
     }
 
     /// Gives up this node's endpoints, for a node whose delivery engine has stopped and drained
