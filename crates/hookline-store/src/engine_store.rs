@@ -41,6 +41,9 @@ pub trait EngineStore: Send + Sync {
     /// When the earliest delivery due strictly after `now` is due: the scheduler's next wake-up
     /// when everything due now is either claimed or held back by its lane.
     async fn next_due_after(&self, now: Timestamp) -> StoreResult<Option<Timestamp>>;
+    /// Registers the delivery engine's wake-up, called after a commit that planned deliveries
+    /// (whoever planned them: recorded attempts' operational events, replays, other nodes).
+    fn on_planned(&self, wake: crate::due::Wake);
     /// Counts waiting deliveries (an index range count; sample it, do not call per request).
     async fn queue_depth(&self, now: Timestamp) -> StoreResult<QueueDepth>;
 }

@@ -30,6 +30,7 @@
 //! - [`secrets`]: encryption at rest of the secrets kept in the database.
 
 pub mod attempt_headers;
+pub mod due;
 pub mod endpoint_secrets;
 pub mod engine_store;
 pub mod environments;

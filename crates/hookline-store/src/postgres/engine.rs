@@ -186,6 +186,9 @@ async fn defer(store: &PgStore, deferral: Deferral) -> StoreResult<()> {
 
 #[async_trait]
 impl EngineStore for PgStore {
+    fn on_planned(&self, wake: crate::due::Wake) {
+        self.due.set(wake);
+    }
     async fn defer_deliveries(&self, deferral: Deferral) -> StoreResult<()> {
         if deferral.deliveries.is_empty() && deferral.health.is_empty() {
             return Ok(());

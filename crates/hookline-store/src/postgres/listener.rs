@@ -8,38 +8,20 @@
 //! schema whose tables changed, and a store wakes only for its own (see [`concerns`]), so the
 //! engines of other environments (schemas) are not woken for nothing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_postgres::AsyncMessage;
 
 use crate::StoreResult;
+use crate::due::DueSignal;
 use crate::feed::FeedSignal;
 
 /// The channel new deliveries are announced on.
 pub(crate) const DUE_CHANNEL: &str = "hookline_due";
 /// The channel feed appends are announced on.
 pub(crate) const FEED_CHANNEL: &str = "hookline_feed";
-
-type Wake = Arc<dyn Fn() + Send + Sync>;
-
-/// What to call when deliveries are planned anywhere; empty until the engine registers.
-#[derive(Clone, Default)]
-pub(crate) struct DueSignal(Arc<Mutex<Option<Wake>>>);
-
-impl DueSignal {
-    pub(crate) fn set(&self, wake: impl Fn() + Send + Sync + 'static) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(wake));
-    }
-
-    pub(crate) fn wake(&self) {
-        let wake = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(wake) = wake {
-            wake();
-        }
-    }
-}
 
 /// Whether a notification with `payload` concerns the store whose tables are in `schema`: it
 /// names that schema, or none (a sender that does not say).

@@ -82,7 +82,7 @@ pub struct PgStore {
     /// Wakes feed readers when any node commits messages.
     feed: FeedSignal,
     /// Wakes this node's delivery engine when any node plans deliveries.
-    due: listener::DueSignal,
+    due: crate::due::DueSignal,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -112,7 +112,7 @@ impl PgStore {
             }
         };
         let feed = FeedSignal::new();
-        let due = listener::DueSignal::default();
+        let due = crate::due::DueSignal::default();
         listener::spawn(&options.url, schema_name, feed.clone(), due.clone()).await?;
         Ok(Self {
             db,
@@ -168,7 +168,7 @@ impl PgStore {
 
     /// Registers what to do when any node plans deliveries (wake the delivery engine).
     pub fn on_due(&self, wake: impl Fn() + Send + Sync + 'static) {
-        self.due.set(wake);
+        self.due.set(std::sync::Arc::new(wake));
     }
 
     /// Gives up this node's endpoints, for a node whose delivery engine has stopped and drained

@@ -260,3 +260,28 @@ pub(crate) fn next_due_at(conn: &Connection) -> StoreResult<Option<Timestamp>> {
         .query_row([], |row| row.get(0))?;
     Ok(next.map(Timestamp::from_millis))
 }
+
+/// After each commit, wakes the engine if deliveries were planned since the last one (the
+/// highest delivery rowid grew: one b-tree descent). Covers every planner, e.g. operational
+/// events planned while recording attempts, which no API call wakes the engine for.
+pub(crate) fn wake_on_plan(
+    conn: &Connection,
+    due: crate::due::DueSignal,
+) -> StoreResult<super::writer::AfterCommit> {
+    fn newest(conn: &Connection) -> rusqlite::Result<i64> {
+        conn.prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM deliveries")?
+            .query_row([], |row| row.get(0))
+    }
+    let mut last = newest(conn)?;
+    Ok(Box::new(move |conn: &Connection| match newest(conn) {
+        Ok(now) if now > last => {
+            last = now;
+            due.wake();
+        }
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the newest delivery; waking the engine anyway");
+            due.wake();
+        }
+    }))
+}

@@ -247,6 +247,9 @@ fn queue_depth(conn: &Connection, now: Timestamp) -> StoreResult<QueueDepth> {
 
 #[async_trait]
 impl EngineStore for SqliteStore {
+    fn on_planned(&self, wake: crate::due::Wake) {
+        self.due.set(wake);
+    }
     async fn defer_deliveries(&self, deferral: Deferral) -> StoreResult<()> {
         // Plain updates that cannot conflict: no savepoint needed.
         self.writer.write_shared(move |c| defer(c, deferral)).await

@@ -62,6 +62,8 @@ pub struct SqliteStore {
     readers: std::sync::Arc<Readers>,
     /// Wakes feed readers after commits that added messages (whichever operation added them).
     feed: crate::feed::FeedSignal,
+    /// Wakes the delivery engine after commits that planned deliveries.
+    due: crate::due::DueSignal,
 }
 
 impl SqliteStore {
@@ -78,12 +80,19 @@ impl SqliteStore {
             MigrationMode::Verify => migrations::check(&conn)?,
         }
         let feed = crate::feed::FeedSignal::new();
-        let wake_feed = feed::wake_on_append(&conn, feed.clone())?;
+        let mut wake_feed = feed::wake_on_append(&conn, feed.clone())?;
+        let due = crate::due::DueSignal::default();
+        let mut wake_engine = deliveries::wake_on_plan(&conn, due.clone())?;
+        let after_commit: writer::AfterCommit = Box::new(move |conn| {
+            wake_feed(conn);
+            wake_engine(conn);
+        });
         Ok(Self {
             path: path.to_owned(),
-            writer: Writer::start(conn, wake_feed)?,
+            writer: Writer::start(conn, after_commit)?,
             readers: std::sync::Arc::new(Readers::new(path.to_owned(), READERS)),
             feed,
+            due,
         })
     }
 

@@ -100,11 +100,10 @@ impl Runtime {
         let engine = DeliveryEngine::new(Arc::clone(&store), template.delivery.clone())
             .context("cannot build the HTTP client for deliveries")?;
         forward_attempts(engine.subscribe(), template.attempts.clone());
-        if let Some(pg) = &postgres {
-            // Deliveries planned by any node (NOTIFY hookline_due) wake this node's engine.
-            let waker = engine.waker();
-            pg.on_due(move || waker.wake());
-        }
+        // Deliveries planned outside an API call that wakes the engine (operational events,
+        // other nodes through NOTIFY hookline_due) wake it too.
+        let waker = engine.waker();
+        store.on_planned(Arc::new(move || waker.wake()));
         let maintenance = Maintenance::new(Arc::clone(&store), template.maintenance.clone())
             .with_waker(engine.waker());
         let feed = store.feed_signal();
