@@ -7,17 +7,14 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use hookline_core::filter::endpoint_receives;
-use hookline_core::model::{DeliveryStatus, Message};
-use hookline_core::operational::{
-    AttemptRef, DisableTrigger, EndpointRef, FAILING_AFTER_ATTEMPT, OperationalEvent,
-    attempt_events, operational_app_id, reports_recovery,
-};
+use hookline_core::model::Message;
+use hookline_core::operational::{EndpointRef, OperationalEvent, operational_app_id};
 use hookline_core::{AppId, EndpointId, MessageId, Timestamp, Uid};
 
 use super::rows::RowExt;
 use super::{PgStore, endpoints, messages};
 use crate::StoreResult;
-use crate::operational::OperationalStore;
+use crate::operational::{AttemptOutcome, OperationalStore};
 use crate::query::AttemptRecord;
 
 /// Whether any enabled operational endpoint exists: the one indexed lookup every emission
@@ -103,13 +100,10 @@ pub(crate) async fn for_attempts(
 ) -> StoreResult<Vec<OperationalEvent>> {
     let early_successes: Vec<&str> = records
         .iter()
-        .map(|(record, _)| &record.attempt)
-        .filter(|a| {
-            a.status == DeliveryStatus::Success
-                && !reports_recovery(a.attempt_number, false)
-                && a.app_id.as_str() != operational_app_id().as_str()
+        .filter(|(record, just_disabled)| {
+            AttemptOutcome::of(record, *just_disabled).is_some_and(|o| o.needs_failing_flag())
         })
-        .map(|a| a.delivery_id.as_str())
+        .map(|(record, _)| record.attempt.delivery_id.as_str())
         .collect();
     let mut flagged = HashSet::new();
     if !early_successes.is_empty() {
@@ -137,22 +131,15 @@ async fn for_attempt(
     just_disabled: bool,
     failing_sent: bool,
 ) -> StoreResult<Vec<OperationalEvent>> {
-    let a = &record.attempt;
-    if a.app_id.as_str() == operational_app_id().as_str() {
+    let Some(outcome) = AttemptOutcome::of(record, just_disabled) else {
+        return Ok(Vec::new());
+    };
+    if !outcome.causes_events(failing_sent) {
         return Ok(Vec::new());
     }
-    let succeeded = a.status == DeliveryStatus::Success;
-    let exhausted = !succeeded && record.delivery_status == DeliveryStatus::Fail;
-    let mut events = Vec::new();
-    let interesting = just_disabled
-        || exhausted
-        || (succeeded && reports_recovery(a.attempt_number, failing_sent))
-        || (!succeeded && a.attempt_number == FAILING_AFTER_ATTEMPT);
-    if !interesting {
-        return Ok(events);
-    }
+    let a = &record.attempt;
     let Some(endpoint) = endpoint_ref(c, &a.endpoint_id).await? else {
-        return Ok(events);
+        return Ok(Vec::new());
     };
     let stmt = c
         .prepare_cached("SELECT event_id FROM messages WHERE id = $1")
@@ -161,29 +148,7 @@ async fn for_attempt(
         Some(row) => row.col::<Option<String>>(0)?.map(Uid::from_trusted),
         None => None,
     };
-    let attempt = AttemptRef {
-        endpoint: endpoint.clone(),
-        msg_id: a.msg_id.clone(),
-        msg_event_id,
-        attempt_id: a.id.clone(),
-        timestamp: a.created_at,
-        response_status_code: i64::from(a.response_status_code),
-    };
-    events.extend(attempt_events(
-        attempt,
-        a.attempt_number,
-        succeeded,
-        exhausted,
-        failing_sent,
-    ));
-    if just_disabled {
-        events.push(OperationalEvent::EndpointDisabled {
-            endpoint,
-            trigger: DisableTrigger::Automatic,
-            fail_since: None,
-        });
-    }
-    Ok(events)
+    Ok(outcome.events(endpoint, msg_event_id, failing_sent))
 }
 
 #[async_trait]

@@ -3,17 +3,14 @@
 
 use async_trait::async_trait;
 use hookline_core::filter::endpoint_receives;
-use hookline_core::model::{DeliveryStatus, Message};
-use hookline_core::operational::{
-    AttemptRef, DisableTrigger, EndpointRef, FAILING_AFTER_ATTEMPT, OperationalEvent,
-    attempt_events, operational_app_id, reports_recovery,
-};
+use hookline_core::model::Message;
+use hookline_core::operational::{EndpointRef, OperationalEvent, operational_app_id};
 use hookline_core::{AppId, EndpointId, MessageId, Timestamp, Uid};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{SqliteStore, endpoints, messages};
 use crate::StoreResult;
-use crate::operational::OperationalStore;
+use crate::operational::{AttemptOutcome, OperationalStore};
 use crate::query::AttemptRecord;
 
 /// Whether any enabled operational endpoint exists: the one indexed lookup every emission
@@ -101,26 +98,16 @@ pub(crate) fn for_attempt(
     record: &AttemptRecord,
     just_disabled: bool,
 ) -> StoreResult<Vec<OperationalEvent>> {
+    let Some(outcome) = AttemptOutcome::of(record, just_disabled) else {
+        return Ok(Vec::new());
+    };
     let a = &record.attempt;
-    if a.app_id.as_str() == operational_app_id().as_str() {
+    let failing_sent = outcome.needs_failing_flag() && failing_sent(conn, a.delivery_id.as_str())?;
+    if !outcome.causes_events(failing_sent) {
         return Ok(Vec::new());
     }
-    let succeeded = a.status == DeliveryStatus::Success;
-    let exhausted = !succeeded && record.delivery_status == DeliveryStatus::Fail;
-    // Only a success early in a fresh schedule needs the delivery's flag read.
-    let failing_sent = succeeded
-        && !reports_recovery(a.attempt_number, false)
-        && failing_sent(conn, a.delivery_id.as_str())?;
-    let mut events = Vec::new();
-    let interesting = just_disabled
-        || exhausted
-        || (succeeded && reports_recovery(a.attempt_number, failing_sent))
-        || (!succeeded && a.attempt_number == FAILING_AFTER_ATTEMPT);
-    if !interesting {
-        return Ok(events);
-    }
     let Some(endpoint) = endpoint_ref(conn, &a.endpoint_id)? else {
-        return Ok(events);
+        return Ok(Vec::new());
     };
     let msg_event_id = conn
         .prepare_cached("SELECT event_id FROM messages WHERE id = ?1")?
@@ -128,29 +115,7 @@ pub(crate) fn for_attempt(
         .optional()?
         .flatten()
         .map(Uid::from_trusted);
-    let attempt = AttemptRef {
-        endpoint: endpoint.clone(),
-        msg_id: a.msg_id.clone(),
-        msg_event_id,
-        attempt_id: a.id.clone(),
-        timestamp: a.created_at,
-        response_status_code: i64::from(a.response_status_code),
-    };
-    events.extend(attempt_events(
-        attempt,
-        a.attempt_number,
-        succeeded,
-        exhausted,
-        failing_sent,
-    ));
-    if just_disabled {
-        events.push(OperationalEvent::EndpointDisabled {
-            endpoint,
-            trigger: DisableTrigger::Automatic,
-            fail_since: None,
-        });
-    }
-    Ok(events)
+    Ok(outcome.events(endpoint, msg_event_id, failing_sent))
 }
 
 #[async_trait]
