@@ -187,6 +187,30 @@ ROLLBACK;
 EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 \endif
 
+-- hold_endpoint: engine.rs HOLD_ENDPOINT: a paused endpoint's pending deliveries wait
+PREPARE hold_endpoint AS
+UPDATE deliveries SET next_attempt_at = $1
+    WHERE endpoint_id = $2 AND status = 1 AND next_attempt_at < $1
+    AND ($3::text IS NULL OR seq > (SELECT p.seq FROM deliveries p WHERE p.id = $3));
+\echo '### hold_endpoint'
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+ROLLBACK;
+\o
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+ROLLBACK;
+\else
+EXPLAIN (COSTS OFF) EXECUTE hold_endpoint((extract(epoch FROM now()) * 1000)::bigint + 60000, 'ep_' || lpad('425', 23, '0'), NULL::text);
+\endif
+
 -- messages_by_app: messages.rs list (GET /app/{app}/msg): the first page
 PREPARE messages_by_app AS
 SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.created_at, m.tags, m.payload_expires_at FROM messages m WHERE m.app_id = $1 ORDER BY m.id DESC LIMIT 51;

@@ -5,7 +5,10 @@ use super::{Db, Schema};
 use crate::{StoreError, StoreResult};
 
 /// Each entry moves the schema up one version; never edit a released entry, append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("schema/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/0001_initial.sql"),
+    include_str!("schema/0002_one_open_deliveries_index.sql"),
+];
 
 /// The advisory lock key that serialises migrations across nodes ("hookline" in ASCII).
 const MIGRATION_LOCK: i64 = 0x686f_6f6b_6c69_6e65;

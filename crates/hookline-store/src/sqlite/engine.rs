@@ -106,7 +106,8 @@ pub(crate) fn save_health(conn: &Connection, health: &EndpointHealth) -> StoreRe
 }
 
 /// Moves the endpoint's pending deliveries due before `until` to `until`; with `after_delivery`,
-/// only those accepted after that delivery (ordered endpoints).
+/// only those accepted after that delivery (ordered endpoints). `status IN (1, 3)` repeats the
+/// partial index's condition word for word: SQLite uses a partial index only then.
 pub(crate) fn hold_endpoint(
     conn: &Connection,
     endpoint: &EndpointId,
@@ -114,8 +115,9 @@ pub(crate) fn hold_endpoint(
     after_delivery: Option<&str>,
 ) -> StoreResult<()> {
     conn.prepare_cached(
-        "UPDATE deliveries SET next_attempt_at = :until
-         WHERE endpoint_id = :ep AND status = 1 AND next_attempt_at IS NOT NULL
+        "UPDATE deliveries INDEXED BY deliveries_endpoint_open SET next_attempt_at = :until
+         WHERE endpoint_id = :ep AND status IN (1, 3) AND status = 1
+         AND next_attempt_at IS NOT NULL
          AND next_attempt_at < :until
          AND (:after IS NULL OR rowid > (SELECT rowid FROM deliveries WHERE id = :after))",
     )?

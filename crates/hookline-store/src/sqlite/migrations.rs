@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0011_consumer_version.sql"),
     include_str!("schema/0012_message_tags_retention.sql"),
     include_str!("schema/0013_environments.sql"),
+    include_str!("schema/0014_one_open_deliveries_index.sql"),
 ];
 
 /// The newest schema version this build knows.
