@@ -43,4 +43,4 @@ pub mod uniform_errors;
 pub mod wire;
 
 pub use routes::router;
-pub use state::{ApiConfig, AppState};
+pub use state::{ApiConfig, AppState, StateParts};

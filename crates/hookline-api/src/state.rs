@@ -35,9 +35,29 @@ impl Default for ApiConfig {
     }
 }
 
-/// Shared state of the API; cheap to clone.
+/// Shared state of the API: one `Arc`, so the clone axum makes for every request (and every
+/// middleware layer) is a single reference-count increment.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateParts>);
+
+impl AppState {
+    /// The state handlers see, made of `parts`.
+    pub fn new(parts: StateParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct StateParts {
     /// Durable storage.
     pub store: Arc<dyn Store>,
     /// Settings.

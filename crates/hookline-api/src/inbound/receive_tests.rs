@@ -16,7 +16,7 @@ use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use tower::ServiceExt;
 
 use crate::auth::AdminToken;
-use crate::state::{ApiConfig, AppState};
+use crate::state::{ApiConfig, AppState, StateParts};
 
 const SECRET: &str = "counted-secret";
 
@@ -40,7 +40,7 @@ async fn state_with_github_source(dir: &tempfile::TempDir) -> AppState {
         })
         .await
         .expect("create source");
-    AppState {
+    AppState::new(StateParts {
         store: Arc::new(store),
         config: Arc::new(ApiConfig::default()),
         waker: Waker::default(),
@@ -50,7 +50,7 @@ async fn state_with_github_source(dir: &tempfile::TempDir) -> AppState {
         security: Arc::new(crate::security::Security::new(Default::default())),
         environment: None,
         environments: None,
-    }
+    })
 }
 
 fn post(signature: Option<&str>, body: &'static str) -> Request<Body> {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use hookline_api::auth::AdminToken;
 use hookline_api::environments::EnvironmentHost;
 use hookline_api::security::Security;
-use hookline_api::{ApiConfig, AppState};
+use hookline_api::{ApiConfig, AppState, StateParts};
 use hookline_core::EnvId;
 use hookline_core::model::Attempt;
 use hookline_delivery::maintenance::{Maintenance, MaintenanceConfig};
@@ -107,7 +107,7 @@ impl Runtime {
         let maintenance = Maintenance::new(Arc::clone(&store), template.maintenance.clone())
             .with_waker(engine.waker());
         let feed = store.feed_signal();
-        let state = AppState {
+        let state = AppState::new(StateParts {
             store,
             config: Arc::clone(&template.api),
             waker: engine.waker(),
@@ -117,7 +117,7 @@ impl Runtime {
             payload_schemas: Default::default(),
             environment,
             environments: host,
-        };
+        });
         let router = hookline_api::router(state.clone());
 
         let stop = shutdown.child_token();
