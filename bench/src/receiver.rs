@@ -188,7 +188,11 @@ async fn handle(
         let _ = gate.wait_for(|open| *open).await;
     }
     let at = Instant::now();
-    if ctx.seq.fetch_add(1, Ordering::Relaxed) % VERIFY_EVERY == 0 {
+    if ctx
+        .seq
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(VERIFY_EVERY)
+    {
         let headers = WebhookHeaders {
             id: &id,
             timestamp: &timestamp,

@@ -32,6 +32,8 @@ impl Security {
     /// Counts an idempotency claim; true on the first and then every [`PRUNE_EVERY`]th, when
     /// expired keys should be pruned.
     pub(crate) fn prune_due(&self) -> bool {
-        self.claims.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0
+        self.claims
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
     }
 }

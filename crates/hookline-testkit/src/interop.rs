@@ -110,12 +110,12 @@ pub async fn run_node_script(script: &str, args: Vec<String>, stdin: Option<Stri
             .stderr(Stdio::piped())
             .spawn()
             .expect("start node");
-        if let Some(mut pipe) = child.stdin.take() {
-            if let Some(input) = stdin {
-                pipe.write_all(input.as_bytes()).expect("write stdin");
-            }
-            // Dropping the pipe closes stdin, so a script reading it to the end finishes.
+        if let Some(mut pipe) = child.stdin.take()
+            && let Some(input) = stdin
+        {
+            pipe.write_all(input.as_bytes()).expect("write stdin");
         }
+        // Dropping the pipe closes stdin, so a script reading it to the end finishes.
         child.wait_with_output().expect("node finished")
     })
     .await

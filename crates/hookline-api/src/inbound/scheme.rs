@@ -138,7 +138,28 @@ pub fn id_header(config: &Value) -> Result<Option<&str>, FieldError> {
     }
 }
 
-/// The scheme a source of `source_type` with `config` verifies requests with.
+/// Source types whose secret may be `null` (the provider lets a webhook have none), and then
+/// accept unsigned requests.
+const UNSIGNED_ALLOWED: &[&str] = &["github", "segment", "docusign"];
+
+/// Checks a source's `config` as given to the API (create, update): everything [`scheme`]
+/// checks, and, for the types whose secret may be `null`, that `secret` is there. Only an
+/// explicit `null` turns verification off; a config without `secret` (forgotten, or misspelt as
+/// `webhookSecret`) would otherwise make a receiver that accepts forged requests.
+pub fn check_config(source_type: &str, config: &Value) -> Result<(), FieldError> {
+    if UNSIGNED_ALLOWED.contains(&source_type) && config.get("secret").is_none() {
+        return Err(config_error(
+            "secret",
+            "is required: the provider signs requests with it; pass `null` to accept unsigned \
+             requests (anyone who knows the ingest URL can then send events)",
+        ));
+    }
+    scheme(source_type, config).map(drop)
+}
+
+/// The scheme a source of `source_type` with `config` verifies requests with. A stored config
+/// is read as it was accepted: sources created before [`check_config`] required `secret` keep
+/// accepting unsigned requests.
 pub fn scheme(source_type: &str, config: &Value) -> Result<Scheme, FieldError> {
     id_header(config)?;
     if STANDARD_WEBHOOKS_TYPES.contains(&source_type) {
@@ -154,7 +175,7 @@ pub fn scheme(source_type: &str, config: &Value) -> Result<Scheme, FieldError> {
             read::<MetaConfig>(config)?;
         }
         // Segment and DocuSign let a webhook have no secret (nullable in the contract).
-        if secret.is_none() && matches!(source_type, "segment" | "docusign") {
+        if secret.is_none() && UNSIGNED_ALLOWED.contains(&source_type) {
             return Ok(Scheme::None);
         }
         let scheme = GenericHmac::new(preset).map_err(|e| config_error("", e.to_string()))?;
@@ -267,6 +288,28 @@ mod tests {
         assert_eq!(id_header(&json!({})), Ok(None));
         let bad = json!({ "idHeader": "not a header" });
         assert_eq!(loc(scheme("generic-webhook", &bad)), "body.config.idHeader");
+    }
+
+    #[test]
+    fn only_an_explicit_null_secret_accepts_unsigned_requests() {
+        for source_type in UNSIGNED_ALLOWED {
+            assert_eq!(
+                check_config(source_type, &json!({ "secret": null })),
+                Ok(()),
+                "{source_type}"
+            );
+            for config in [json!({}), Value::Null, json!({ "webhookSecret": "s3cret" })] {
+                let err = check_config(source_type, &config).expect_err(source_type);
+                assert_eq!(err.loc.join("."), "body.config.secret", "{source_type}");
+                assert!(err.msg.contains("`null`"), "{}", err.msg);
+            }
+            assert_eq!(
+                check_config(source_type, &json!({ "secret": "s3cret" })),
+                Ok(())
+            );
+        }
+        // A source stored before the rule keeps working as it was created: unsigned.
+        assert_eq!(scheme("github", &json!({})).map(|s| s.name()), Ok("none"));
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl IngestSourceIn {
         check_name(&mut checks, &self.name);
         let uid = checks.take(&["body", "uid"], self.uid.map(parse_uid).transpose());
         let config = self.config.unwrap_or(Value::Null);
-        if let Err(error) = scheme::scheme(&self.source_type, &config) {
+        if let Err(error) = scheme::check_config(&self.source_type, &config) {
             let loc: Vec<&str> = error.loc.iter().map(String::as_str).collect();
             checks.fail(&loc, error.msg);
         }

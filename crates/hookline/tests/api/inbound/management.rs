@@ -55,6 +55,16 @@ async fn a_bad_source_is_refused_naming_each_field_and_nothing_is_created() {
             json!({ "name": "Cron", "type": "cron", "config": {} }),
             vec!["body.type"],
         ),
+        // A GitHub source without `secret` (forgotten, or misspelt) would accept forged
+        // requests: only an explicit null turns verification off.
+        (
+            json!({ "name": "GH", "type": "github", "config": { "webhookSecret": "s" } }),
+            vec!["body.config.secret"],
+        ),
+        (
+            json!({ "name": "Seg", "type": "segment" }),
+            vec!["body.config.secret"],
+        ),
         (
             json!({ "name": "Svix", "type": "svix", "config": { "secret": "not-a-whsec" } }),
             vec!["body.config.secret"],
@@ -268,4 +278,25 @@ async fn replacing_a_source_changes_its_secret_and_keeps_its_ingest_url() {
     assert_eq!(second.body["data"].as_array().expect("data").len(), 1);
     assert_eq!(second.body["done"], true);
     assert_eq!(second.body["data"][0]["id"], accepted.body["id"]);
+}
+
+#[tokio::test]
+async fn a_source_with_an_explicit_null_secret_accepts_unsigned_requests() {
+    let app = spawn_app().await;
+    let source = create_source(
+        &app,
+        json!({ "name": "GH", "type": "github", "config": { "secret": null } }),
+    )
+    .await;
+    let answer = post_in(
+        &app,
+        &source.ingest_url,
+        &[
+            ("x-github-delivery", "d-1"),
+            ("content-type", "application/json"),
+        ],
+        r#"{"zen":"unsigned"}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
 }
