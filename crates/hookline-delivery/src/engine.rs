@@ -53,6 +53,10 @@ pub struct DeliveryConfig {
     pub policy: Arc<TargetPolicy>,
     /// Opens endpoint keyrings and signs attempts.
     pub signer: Signer,
+    /// The environment this engine delivers for: the `environment` label of its queue and lane
+    /// gauges, so that the engines of one process do not overwrite each other's samples
+    /// (default `default`).
+    pub environment: Arc<str>,
 }
 
 impl Default for DeliveryConfig {
@@ -67,6 +71,7 @@ impl Default for DeliveryConfig {
             claim_batch: 256,
             policy: Arc::new(TargetPolicy::default()),
             signer: Signer::default(),
+            environment: Arc::from("default"),
         }
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct Scheduler {
     ctx: Arc<AttemptContext>,
     claim_batch: u32,
     lease: Duration,
+    /// The `environment` label of the queue and lane gauges.
+    environment: Arc<str>,
     /// A claim is owed (asked for, or due by time) and has not run yet.
     claim_owed: bool,
     /// When to claim next without being asked (next scheduled delivery, lane opening).
@@ -88,6 +90,7 @@ impl Scheduler {
             ctx,
             claim_batch: config.claim_batch.max(1),
             lease: config.lease(),
+            environment: Arc::clone(&config.environment),
             // Whatever is due at start (work left by a previous run) is claimed at once.
             claim_owed: true,
             claim_at: None,
@@ -174,7 +177,7 @@ impl Scheduler {
     async fn claim(&mut self, limit: u32, now: Instant, now_ts: Timestamp, back: &mut HandBacks) {
         let limit = limit.min(self.claim_batch);
         let (exclude, paused) = self.ctx.lanes.blocked(now);
-        telemetry::lanes_paused(paused);
+        telemetry::lanes_paused(&self.environment, paused);
         let claim = ClaimRequest {
             now: now_ts,
             limit,
@@ -265,7 +268,7 @@ impl Scheduler {
 
     async fn sample_queue(&self) {
         match self.store.queue_depth(Timestamp::now()).await {
-            Ok(depth) => telemetry::queue(depth),
+            Ok(depth) => telemetry::queue(&self.environment, depth),
             Err(err) => tracing::debug!(error = %err, "sampling the queue failed"),
         }
     }

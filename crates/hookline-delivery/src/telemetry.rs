@@ -6,10 +6,11 @@
 //! | `hookline_attempt_duration_seconds` | histogram | | request start to captured response |
 //! | `hookline_ingest_to_first_delivery_seconds` | histogram | | message accepted to first attempt |
 //! | `hookline_deferred_total` | counter | | claimed deliveries handed back to their lane's time |
-//! | `hookline_lanes_paused` | gauge | | endpoints held back (circuit open or slow-down) |
-//! | `hookline_queue_due` | gauge | | deliveries due now (sampled) |
-//! | `hookline_queue_scheduled` | gauge | | deliveries scheduled later (sampled) |
+//! | `hookline_lanes_paused` | gauge | `environment` | endpoints held back (circuit open or slow-down) |
+//! | `hookline_queue_due` | gauge | `environment` | deliveries due now (sampled) |
+//! | `hookline_queue_scheduled` | gauge | `environment` | deliveries scheduled later (sampled) |
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hookline_store::query::QueueDepth;
@@ -41,20 +42,27 @@ pub fn deferred(count: usize) {
     metrics::counter!("hookline_deferred_total").increment(count as u64);
 }
 
-/// Records how many lanes are held back.
-pub fn lanes_paused(count: usize) {
-    metrics::gauge!("hookline_lanes_paused").set(count as f64);
+/// Records how many lanes of `environment`'s engine are held back.
+pub fn lanes_paused(environment: &Arc<str>, count: usize) {
+    metrics::gauge!("hookline_lanes_paused", "environment" => label(environment)).set(count as f64);
 }
 
-/// Records a queue sample.
-pub fn queue(depth: QueueDepth) {
-    metrics::gauge!("hookline_queue_due").set(depth.due as f64);
-    metrics::gauge!("hookline_queue_scheduled").set(depth.scheduled as f64);
+/// Records a queue sample of `environment`.
+pub fn queue(environment: &Arc<str>, depth: QueueDepth) {
+    metrics::gauge!("hookline_queue_due", "environment" => label(environment))
+        .set(depth.due as f64);
+    metrics::gauge!("hookline_queue_scheduled", "environment" => label(environment))
+        .set(depth.scheduled as f64);
+}
+
+/// A label value borrowed from a shared string (one allocation per sample, not per engine).
+fn label(environment: &Arc<str>) -> metrics::SharedString {
+    metrics::SharedString::from(Arc::clone(environment))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
 
     use metrics::{
         Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata,
@@ -149,11 +157,14 @@ mod tests {
             };
             attempt(busy, Duration::from_millis(10), None);
             deferred(3);
-            lanes_paused(2);
-            queue(QueueDepth {
-                due: 7,
-                scheduled: 40,
-            });
+            lanes_paused(&Arc::from("default"), 2);
+            queue(
+                &Arc::from("env_staging"),
+                QueueDepth {
+                    due: 7,
+                    scheduled: 40,
+                },
+            );
         });
         let recorded = seen.0.lock().expect("lock").clone();
         let expected = [
@@ -163,9 +174,9 @@ mod tests {
             ("hookline_attempts_total{outcome=slow_down}", 1.0),
             ("hookline_attempt_duration_seconds", 0.01),
             ("hookline_deferred_total", 3.0),
-            ("hookline_lanes_paused", 2.0),
-            ("hookline_queue_due", 7.0),
-            ("hookline_queue_scheduled", 40.0),
+            ("hookline_lanes_paused{environment=default}", 2.0),
+            ("hookline_queue_due{environment=env_staging}", 7.0),
+            ("hookline_queue_scheduled{environment=env_staging}", 40.0),
         ];
         let expected: Vec<(String, f64)> = expected
             .iter()

@@ -97,7 +97,9 @@ impl Runtime {
                 "encrypted endpoint secrets that were stored in the clear"
             );
         }
-        let engine = DeliveryEngine::new(Arc::clone(&store), template.delivery.clone())
+        let mut delivery = template.delivery.clone();
+        delivery.environment = Arc::from(environment.as_ref().map_or("default", |id| id.as_str()));
+        let engine = DeliveryEngine::new(Arc::clone(&store), delivery)
             .context("cannot build the HTTP client for deliveries")?;
         forward_attempts(engine.subscribe(), template.attempts.clone());
         // Deliveries planned outside an API call that wakes the engine (operational events,
