@@ -23,6 +23,8 @@ pub struct ApiConfig {
     pub policy: Arc<TargetPolicy>,
     /// How `/in/{source}` treats callers and how ingest URLs are written.
     pub inbound: InboundConfig,
+    /// Where the `/docs` page loads its renderer from; `None`: the pinned CDN copy.
+    pub docs_script_url: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -31,6 +33,7 @@ impl Default for ApiConfig {
             max_body_bytes: 1024 * 1024,
             policy: Arc::new(TargetPolicy::default()),
             inbound: InboundConfig::default(),
+            docs_script_url: None,
         }
     }
 }

@@ -287,6 +287,13 @@ pub struct ServeArgs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
 
+    /// Where the `/docs` page loads its renderer (Scalar API reference) from: a copy you host,
+    /// for networks without internet access [default: a pinned version on the jsDelivr CDN,
+    /// checked with Subresource Integrity].
+    #[arg(long, env = "HOOKLINE_DOCS_SCRIPT_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs_script_url: Option<String>,
+
     /// Log format [default: text].
     #[arg(long, env = "HOOKLINE_LOG_FORMAT", value_enum)]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -141,3 +141,25 @@ fn engine_settings_are_range_checked_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn the_docs_script_url_is_a_url_or_an_absolute_path_that_fits_in_the_page() {
+    assert_eq!(config_with(&[]).expect("valid").docs_script_url, None);
+    for good in ["https://assets.example.com/scalar.js", "/assets/scalar.js"] {
+        let config = config_with(&["--docs-script-url", good]).expect(good);
+        assert_eq!(config.docs_script_url.as_deref(), Some(good));
+    }
+    for bad in [
+        "scalar.js",
+        "//cdn.example.com/x.js",
+        "javascript:alert(1)",
+        "/x.js\"><script>alert(1)</script>",
+        "/a b.js",
+    ] {
+        let err = config_with(&["--docs-script-url", bad]).expect_err(bad);
+        assert!(
+            err.to_string().contains("HOOKLINE_DOCS_SCRIPT_URL"),
+            "{bad}: {err}"
+        );
+    }
+}

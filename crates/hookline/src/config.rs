@@ -45,6 +45,8 @@ pub struct Config {
     pub inbound: InboundConfig,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors: CorsOrigins,
+    /// Where `/docs` loads its renderer from; `None`: the pinned CDN copy.
+    pub docs_script_url: Option<String>,
     /// Run the delivery engine and housekeeping (default). Off, the node serves the API only and
     /// sends nothing; deliveries wait in the database for a node that runs the engine.
     pub deliver: bool,
@@ -75,6 +77,7 @@ impl Config {
             rate_limit: RateLimitConfig::default(),
             inbound: InboundConfig::default(),
             cors: CorsOrigins::None,
+            docs_script_url: None,
             deliver: true,
             api: true,
             environment_check: crate::environments::REGISTRY_CHECK,

@@ -106,6 +106,7 @@ pub async fn start(
             max_body_bytes: config.max_body_bytes,
             policy: Arc::clone(&config.delivery.policy),
             inbound: config.inbound.clone(),
+            docs_script_url: config.docs_script_url.clone(),
         }),
         admin: Arc::new(AdminToken::new(&admin_token)),
         signer,

@@ -119,6 +119,9 @@ pub struct Settings {
     pub trusted_proxies: String,
     /// Public base URL of the server, for sources' `ingestUrl` (`HOOKLINE_PUBLIC_URL`).
     pub public_url: Option<String>,
+    /// Where `/docs` loads its renderer from, instead of the pinned CDN copy
+    /// (`HOOKLINE_DOCS_SCRIPT_URL`).
+    pub docs_script_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -156,6 +159,7 @@ impl Default for Settings {
             auto_disable_days: 5,
             trusted_proxies: String::new(),
             public_url: None,
+            docs_script_url: None,
         }
     }
 }
@@ -314,6 +318,16 @@ impl Settings {
         {
             fail("admin_token", "must be at least 16 characters long".into());
         }
+        if let Some(url) = &self.docs_script_url
+            && !docs_script_url_ok(url)
+        {
+            fail(
+                "docs_script_url",
+                "must be an http(s) URL or an absolute path (`/assets/scalar.js`), without \
+                 spaces, quotes or angle brackets"
+                    .into(),
+            );
+        }
         let cors = CorsOrigins::parse(&self.cors_origins)
             .map_err(|e| fail("cors_origins", e))
             .ok();
@@ -384,6 +398,7 @@ impl Settings {
         config.maintenance.disable_after = days(self.auto_disable_days);
         config.inbound.trusted_proxies = trusted_proxies.allowed().to_vec();
         config.inbound.public_url = self.public_url.clone();
+        config.docs_script_url = self.docs_script_url.clone();
         config.cors = cors;
         config.tls = tls;
         Ok(config)
@@ -419,4 +434,15 @@ pub fn parse_schedule(raw: &str) -> Result<Vec<Duration>, String> {
                 .map_err(|_| format!("'{s}' is not a whole number of seconds"))
         })
         .collect()
+}
+
+/// Whether `url` can go into the docs page's `<script src="...">` as it is.
+fn docs_script_url_ok(url: &str) -> bool {
+    let shaped = url.starts_with("https://")
+        || url.starts_with("http://")
+        || (url.starts_with('/') && !url.starts_with("//"));
+    shaped
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>'))
 }

@@ -34,6 +34,7 @@ pub mod webhooks;
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -41,6 +42,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use crate::error::{FieldError, HttpErrorOut, ValidationOut};
+use crate::state::AppState;
 
 /// What the document says about itself; the paths come from `routes::spec`.
 #[derive(OpenApi)]
@@ -191,7 +193,27 @@ pub(crate) async fn openapi_json() -> impl IntoResponse {
     )
 }
 
-const DOCS_PAGE: &str = r#"<!doctype html>
+/// The Scalar API reference the docs page loads by default: one exact version, checked by the
+/// browser against this hash (Subresource Integrity), so a changed or compromised CDN file is
+/// refused instead of run on the API's origin. The hash is `sha384` of
+/// `dist/browser/standalone.js` in the npm package `@scalar/api-reference@1.76.0` (MIT), which
+/// jsDelivr serves unchanged.
+const DOCS_SCRIPT: &str =
+    "https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.0/dist/browser/standalone.js";
+const DOCS_SCRIPT_INTEGRITY: &str =
+    "sha384-oH1C0RwqcwbVXkC+r8A+4qRoyEUQdtxAzOwumkxZtQBBcsy61FOoPt7B50OVJYYQ";
+
+/// The docs page, loading the renderer from `script_url` (a copy the operator hosts: no
+/// integrity check, since its version is theirs) or from the pinned CDN copy.
+fn docs_page_html(script_url: Option<&str>) -> String {
+    let script = match script_url {
+        Some(url) => format!(r#"<script src="{url}"></script>"#),
+        None => format!(
+            r#"<script src="{DOCS_SCRIPT}" integrity="{DOCS_SCRIPT_INTEGRITY}" crossorigin="anonymous"></script>"#
+        ),
+    };
+    format!(
+        r#"<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -202,20 +224,23 @@ const DOCS_PAGE: &str = r#"<!doctype html>
   <noscript>The API reference needs JavaScript. The raw document is at
     <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</noscript>
   <script id="api-reference" data-url="/api/v1/openapi.json"></script>
-  <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
+  {script}
 </body>
 </html>
-"#;
+"#
+    )
+}
 
-/// A browsable API reference (Scalar, loaded from a CDN by the browser).
+/// A browsable API reference (Scalar, loaded by the browser from a pinned CDN copy checked with
+/// Subresource Integrity, or from `HOOKLINE_DOCS_SCRIPT_URL`).
 #[utoipa::path(get, path = "/docs", tag = "Meta", operation_id = "v1.docs.get", security(()),
     responses((status = 200, description = "An HTML page rendering this document", content_type = "text/html", body = String)))]
-pub(crate) async fn docs_page() -> Html<&'static str> {
-    Html(DOCS_PAGE)
+pub(crate) async fn docs_page(State(state): State<AppState>) -> Html<String> {
+    Html(docs_page_html(state.config.docs_script_url.as_deref()))
 }
 
 /// `/api/v1/openapi.json` and `/docs`, public.
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/docs", get(docs_page))
@@ -224,6 +249,27 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_docs_page_pins_its_renderer_unless_told_where_it_is() {
+        let pinned = docs_page_html(None);
+        assert!(
+            pinned.contains(&format!(r#"src="{DOCS_SCRIPT}""#)),
+            "{pinned}"
+        );
+        assert!(pinned.contains(&format!(r#"integrity="{DOCS_SCRIPT_INTEGRITY}""#)));
+        assert!(pinned.contains(r#"crossorigin="anonymous""#));
+        assert!(
+            DOCS_SCRIPT.contains("@1.76.0/"),
+            "an exact version, not a range"
+        );
+        let hosted = docs_page_html(Some("/assets/scalar.js"));
+        assert!(
+            hosted.contains(r#"<script src="/assets/scalar.js"></script>"#),
+            "{hosted}"
+        );
+        assert!(!hosted.contains("cdn.jsdelivr.net"));
+    }
 
     /// Every `$ref` in `value`.
     fn refs(value: &Value, out: &mut Vec<String>) {
