@@ -25,6 +25,9 @@ pub struct MaintenanceConfig {
     /// Messages, their payloads and attempts are removed after this long (default 90 days);
     /// a message sent with its own `payloadRetentionPeriod` loses its payload at its own time.
     pub retention: Duration,
+    /// Background tasks (recover, replay) that ended, finished or failed, are removed this long
+    /// after their last update (default 30 days); running tasks are kept.
+    pub task_retention: Duration,
     /// Rows per retention transaction (default 1000).
     pub batch: u32,
     /// Time between passes (default 60 s).
@@ -36,6 +39,7 @@ impl Default for MaintenanceConfig {
         Self {
             disable_after: 5 * DAY,
             retention: 90 * DAY,
+            task_retention: 30 * DAY,
             batch: 1000,
             interval: Duration::from_secs(60),
         }
@@ -60,6 +64,8 @@ pub struct PruneReport {
     pub attempts_deleted: u64,
     /// Messages deleted (with their deliveries).
     pub messages_deleted: u64,
+    /// Ended (finished or failed) background tasks deleted.
+    pub tasks_deleted: u64,
 }
 
 /// Runs housekeeping over a store; cheap to clone.
@@ -109,21 +115,24 @@ impl Maintenance {
     }
 
     /// Retention as of `now`: expires payloads (each at its own expiry, or after the retention
-    /// period), then deletes attempts and messages older than the retention period, batch by
-    /// batch until none is left.
+    /// period), then deletes attempts and messages older than the retention period and ended
+    /// background tasks older than theirs, batch by batch until none is left.
     pub async fn prune(&self, now: Timestamp) -> StoreResult<PruneReport> {
         let before = now.minus(self.config.retention);
+        let tasks_before = now.minus(self.config.task_retention);
         let batch = self.config.batch.max(1);
         let store = self.store.as_ref();
         let report = PruneReport {
             payloads_expired: drain(|| store.expire_payloads(now, before, batch), batch).await?,
             attempts_deleted: drain(|| store.prune_attempts(before, batch), batch).await?,
             messages_deleted: drain(|| store.prune_messages(before, batch), batch).await?,
+            tasks_deleted: drain(|| store.prune_tasks(tasks_before, batch), batch).await?,
         };
         for (kind, count) in [
             ("payload", report.payloads_expired),
             ("attempt", report.attempts_deleted),
             ("message", report.messages_deleted),
+            ("task", report.tasks_deleted),
         ] {
             metrics::counter!("hookline_retention_pruned_total", "kind" => kind).increment(count);
         }

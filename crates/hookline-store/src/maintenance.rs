@@ -39,4 +39,8 @@ pub trait MaintenanceStore {
     /// Deletes up to `limit` messages created before `before` whose payload is gone and that no
     /// delivery is waiting for, with their deliveries and attempts.
     async fn prune_messages(&self, before: Timestamp, limit: u32) -> StoreResult<u64>;
+
+    /// Deletes up to `limit` background tasks that ended (finished or failed) and last changed
+    /// before `before`, oldest first. A running task is kept however old it is.
+    async fn prune_tasks(&self, before: Timestamp, limit: u32) -> StoreResult<u64>;
 }

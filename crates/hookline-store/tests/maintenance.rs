@@ -12,6 +12,7 @@ use hookline_core::model::DeliveryStatus;
 use hookline_core::operational::operational_app_id;
 use hookline_core::{AppId, EndpointId, Timestamp};
 use hookline_store::query::{DeliveryJob, MessageFilter};
+use hookline_store::tasks::{BackgroundTask, TaskStatus, new_task_id};
 use hookline_store::{Order, PageRequest, Store};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -261,5 +262,79 @@ async fn retention_works_in_bounded_batches_and_keeps_what_is_still_needed() {
         );
         let left = seed::deliveries_in(store, &busy, &endpoint, DeliveryStatus::Pending).await;
         assert_eq!(left.len(), 1, "{name}: the retried delivery still waits");
+    }
+}
+
+/// A task in `status`, created and last updated at `at`.
+async fn task_at(store: &dyn Store, status: TaskStatus, at: Timestamp) -> String {
+    let task = BackgroundTask {
+        id: new_task_id(),
+        kind: "endpoint.recover".into(),
+        status,
+        params: serde_json::json!({}),
+        data: serde_json::json!({"messagesSent": 0}),
+        created_at: at,
+        updated_at: at,
+    };
+    store.create_task(task).await.expect("create a task").id
+}
+
+#[tokio::test]
+async fn ended_tasks_are_pruned_in_batches_and_running_or_recent_ones_are_kept() {
+    let test = "ended_tasks_are_pruned_in_batches_and_running_or_recent_ones_are_kept";
+    for backend in common::backends(test).await {
+        let (store, name) = (backend.store.as_ref(), backend.name);
+        let now = Timestamp::from_millis(1_750_000_000_000);
+        let (old, before) = (now.minus(40 * DAY), now.minus(30 * DAY));
+        let mut gone = Vec::new();
+        for status in [TaskStatus::Finished, TaskStatus::Failed] {
+            for _ in 0..2 {
+                gone.push(task_at(store, status, old).await);
+            }
+        }
+        // Ended through an update, a millisecond before the cutoff.
+        let ended_late = task_at(store, TaskStatus::Running, old).await;
+        let last = serde_json::json!({"messagesSent": 7});
+        store
+            .update_task(&ended_late, TaskStatus::Finished, last, before.minus(MS))
+            .await
+            .expect("finish");
+        gone.push(ended_late);
+        let running = task_at(store, TaskStatus::Running, old).await;
+        let recent = task_at(store, TaskStatus::Finished, now.minus(DAY)).await;
+        let at_cutoff = task_at(store, TaskStatus::Failed, before).await;
+        // Created long ago but ended recently: the age counts from the last update.
+        let long_running = task_at(store, TaskStatus::Running, old).await;
+        store
+            .update_task(
+                &long_running,
+                TaskStatus::Finished,
+                serde_json::json!({}),
+                now.minus(DAY),
+            )
+            .await
+            .expect("finish");
+
+        let counts = batches(2, || store.prune_tasks(before, 2)).await;
+        assert_eq!(
+            counts,
+            vec![2, 2, 1],
+            "{name}: five ended tasks, two at a time"
+        );
+        for id in &gone {
+            let found = store.get_task(id).await.expect("get");
+            assert_eq!(found, None, "{name}: {id} is gone");
+        }
+        for (id, why) in [
+            (&running, "running, however old"),
+            (&recent, "ended recently"),
+            (&at_cutoff, "ended exactly at the cutoff"),
+            (&long_running, "created long ago, ended recently"),
+        ] {
+            let found = store.get_task(id).await.expect("get");
+            assert!(found.is_some(), "{name}: kept: {why}");
+        }
+        let again = store.prune_tasks(before, 2).await.expect("prune");
+        assert_eq!(again, 0, "{name}: nothing left to prune");
     }
 }

@@ -31,8 +31,9 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(MigrateArgs),
-    /// Remove messages, payloads and attempts older than the retention period, then exit
-    /// (a running server does the same every minute).
+    /// Remove messages, payloads and attempts older than the retention period, and background
+    /// tasks that ended longer ago than the task retention period, then exit (a running server
+    /// does the same every minute).
     Prune(PruneArgs),
     /// Print the effective configuration (defaults < file < environment < flags) as TOML, with
     /// secrets redacted, after checking it.
@@ -122,10 +123,16 @@ pub struct PruneArgs {
     #[arg(long, env = "HOOKLINE_RETENTION_DAYS")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+
+    /// Keep background tasks that ended (finished or failed) this many days after their last
+    /// update [default: 30].
+    #[arg(long, env = "HOOKLINE_TASK_RETENTION_DAYS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_retention_days: Option<u32>,
 }
 
 impl PruneArgs {
-    /// The settings, of which `prune` uses the database and the retention period.
+    /// The settings, of which `prune` uses the database and the retention periods.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
         Settings::load(self.config.as_deref(), self)
     }
@@ -269,6 +276,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLINE_RETENTION_DAYS")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+
+    /// Days after which background tasks (recover, replay) that ended, finished or failed, are
+    /// removed, counted from their last update; running tasks are kept [default: 30].
+    #[arg(long, env = "HOOKLINE_TASK_RETENTION_DAYS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_retention_days: Option<u32>,
 
     /// Days of deliveries exhausting their retries, with no success in between, after which an
     /// endpoint is disabled [default: 5].

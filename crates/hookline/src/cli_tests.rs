@@ -39,6 +39,7 @@ fn defaults_make_a_valid_config() {
     assert_eq!(config.max_body_bytes, 1024 * 1024);
     assert_eq!(config.delivery.retry_schedule.max_attempts(), 8);
     assert_eq!(config.maintenance.retention, days(90));
+    assert_eq!(config.maintenance.task_retention, days(30));
     assert_eq!(config.maintenance.disable_after, days(5));
     assert_eq!(config.header_style, HeaderStyle::Webhook);
     assert_eq!(config.key_kind, KeyKind::Hmac);
@@ -78,6 +79,13 @@ fn lifecycle_settings_parse_and_bad_values_are_named() {
     );
     let err = config_with(&["--retention-days", "0"]).expect_err("refused");
     assert!(err.to_string().contains("HOOKLINE_RETENTION_DAYS"), "{err}");
+    let config = config_with(&["--task-retention-days", "7"]).expect("valid");
+    assert_eq!(config.maintenance.task_retention, days(7));
+    let err = config_with(&["--task-retention-days", "0"]).expect_err("refused");
+    assert!(
+        err.to_string().contains("HOOKLINE_TASK_RETENTION_DAYS"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -96,7 +96,8 @@ async fn record_node_check(
 
 async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     init_logging(LogFormat::Text);
-    // 0 is allowed here: it removes everything that is not still waiting for delivery.
+    // 0 is allowed here: it removes everything that is not still waiting for delivery, and
+    // every background task that is not still running.
     let settings = args.settings()?;
     let database = Database::parse(
         settings.database_url.as_deref(),
@@ -117,6 +118,7 @@ async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     }
     let config = MaintenanceConfig {
         retention: days(settings.retention_days),
+        task_retention: days(settings.task_retention_days),
         ..MaintenanceConfig::default()
     };
     for (name, store) in stores {
@@ -125,11 +127,14 @@ async fn prune(args: PruneArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("pruning {name} failed"))?;
         println!(
-            "{name}: expired {} payloads, deleted {} attempts and {} messages older than {} days",
+            "{name}: expired {} payloads, deleted {} attempts and {} messages older than {} days; \
+             deleted {} ended background tasks older than {} days",
             report.payloads_expired,
             report.attempts_deleted,
             report.messages_deleted,
-            settings.retention_days
+            settings.retention_days,
+            report.tasks_deleted,
+            settings.task_retention_days
         );
     }
     Ok(())

@@ -112,6 +112,9 @@ pub struct Settings {
     pub signing_key_type: String,
     /// Days messages and attempts are kept (`HOOKLINE_RETENTION_DAYS`).
     pub retention_days: u32,
+    /// Days ended background tasks are kept after their last update
+    /// (`HOOKLINE_TASK_RETENTION_DAYS`).
+    pub task_retention_days: u32,
     /// Days of exhausted deliveries before an endpoint is disabled (`HOOKLINE_AUTO_DISABLE_DAYS`).
     pub auto_disable_days: u32,
     /// Proxies whose `X-Forwarded-For` is believed (`HOOKLINE_TRUSTED_PROXIES`).
@@ -156,6 +159,7 @@ impl Default for Settings {
             header_style: "webhook".to_owned(),
             signing_key_type: "hmac".to_owned(),
             retention_days: 90,
+            task_retention_days: 30,
             auto_disable_days: 5,
             trusted_proxies: String::new(),
             public_url: None,
@@ -284,6 +288,9 @@ impl Settings {
         if self.retention_days == 0 {
             fail("retention_days", "must be at least 1".into());
         }
+        if self.task_retention_days == 0 {
+            fail("task_retention_days", "must be at least 1".into());
+        }
         if self.auto_disable_days == 0 {
             fail("auto_disable_days", "must be at least 1".into());
         }
@@ -395,6 +402,7 @@ impl Settings {
         config.header_style = header_style;
         config.key_kind = key_kind;
         config.maintenance.retention = days(self.retention_days);
+        config.maintenance.task_retention = days(self.task_retention_days);
         config.maintenance.disable_after = days(self.auto_disable_days);
         config.inbound.trusted_proxies = trusted_proxies.allowed().to_vec();
         config.inbound.public_url = self.public_url.clone();

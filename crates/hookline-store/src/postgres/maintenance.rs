@@ -46,6 +46,15 @@ const PRUNE_MESSAGES: &str = "DELETE FROM messages WHERE id IN (
                       WHERE d.msg_id = m.id AND d.next_attempt_at IS NOT NULL)
     ORDER BY m.created_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED)";
 
+// Tasks that ended (finished or failed: not running), walking `background_tasks_ended` (0003),
+// which holds only those. `= ANY(ARRAY(...))` rather than `IN (...)`: task rows are small, and
+// with `IN` PostgreSQL hash-joins the batch against a sequential scan of the whole table
+// (seen at 200,000 tasks); the array makes it look each id up by primary key.
+const PRUNE_TASKS: &str = "DELETE FROM background_tasks WHERE id = ANY(ARRAY(
+    SELECT id FROM background_tasks
+    WHERE status <> 'running' AND updated_at < $1
+    ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED))";
+
 impl PgStore {
     async fn retain(&self, sql: &str, before: Timestamp, limit: u32) -> StoreResult<u64> {
         let client = self.db.client().await?;
@@ -113,5 +122,9 @@ impl MaintenanceStore for PgStore {
 
     async fn prune_messages(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
         self.retain(PRUNE_MESSAGES, before, limit).await
+    }
+
+    async fn prune_tasks(&self, before: Timestamp, limit: u32) -> StoreResult<u64> {
+        self.retain(PRUNE_TASKS, before, limit).await
     }
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0012_message_tags_retention.sql"),
     include_str!("schema/0013_environments.sql"),
     include_str!("schema/0014_one_open_deliveries_index.sql"),
+    include_str!("schema/0015_background_tasks_ended_index.sql"),
 ];
 
 /// The newest schema version this build knows.

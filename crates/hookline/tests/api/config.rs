@@ -40,6 +40,7 @@ cors_origins = ["https://a.example.com", "https://b.example.com"]
         &[
             ("HOOKLINE_REQUEST_TIMEOUT", "30"),
             ("HOOKLINE_LISTEN", "127.0.0.1:7001"),
+            ("HOOKLINE_TASK_RETENTION_DAYS", "7"),
         ],
         &["config", "--listen", "127.0.0.1:7002"],
     );
@@ -62,6 +63,12 @@ cors_origins = ["https://a.example.com", "https://b.example.com"]
         "file beats default"
     );
     assert_eq!(shown["retry_schedule"].as_str(), Some("1,2,3"));
+    assert_eq!(shown["task_retention_days"].as_integer(), Some(7));
+    assert_eq!(
+        shown["retention_days"].as_integer(),
+        Some(90),
+        "the default is shown"
+    );
     assert_eq!(
         shown["cors_origins"].as_str(),
         Some("https://a.example.com,https://b.example.com")
@@ -127,6 +134,7 @@ fn invalid_settings_are_refused_naming_each_one() {
             ("HOOKLINE_REQUEST_TIMEOUT", "99"),
             ("HOOKLINE_CORS_ORIGINS", "example.com"),
             ("HOOKLINE_TLS_CERT", "cert.pem"),
+            ("HOOKLINE_TASK_RETENTION_DAYS", "0"),
         ],
         &["config", "--max-payload-bytes", "10"],
     );
@@ -137,6 +145,7 @@ fn invalid_settings_are_refused_naming_each_one() {
         "HOOKLINE_CORS_ORIGINS",
         "HOOKLINE_MAX_PAYLOAD_BYTES",
         "HOOKLINE_TLS_KEY",
+        "HOOKLINE_TASK_RETENTION_DAYS",
     ] {
         assert!(message.contains(named), "{named} not named in: {message}");
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hookline_core::Timestamp;
-use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
+use hookline_testkit::{PATIENCE, TestApp, TestReceiver, spawn_app, spawn_app_with};
 use serde_json::json;
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -189,13 +189,14 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
     let mut app = spawn_app().await;
     let mut receiver = TestReceiver::start().await;
     let app_id = app.create_app("Acme").await;
-    endpoint(&app, &app_id, &receiver).await;
+    let ep = endpoint(&app, &app_id, &receiver).await;
     for _ in 0..2 {
         app.send_message(&app_id, json!({ "eventType": "a", "payload": {} }))
             .await;
         receiver.next_request().await;
         app.next_attempt().await;
     }
+    let task = ended_task(&app, &app_id, &ep).await;
     app.stop().await;
     let mut prune = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
     prune
@@ -204,7 +205,10 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
         .arg(app.data_dir())
         .arg("--retention-days")
         .arg("0")
+        .arg("--task-retention-days")
+        .arg("0")
         .env_remove("HOOKLINE_RETENTION_DAYS")
+        .env_remove("HOOKLINE_TASK_RETENTION_DAYS")
         .env_remove("HOOKLINE_DATABASE_URL");
     if let Some(url) = app.database_url() {
         prune.arg("--database-url").arg(url);
@@ -220,6 +224,68 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
         stdout.contains("expired 2 payloads, deleted 2 attempts and 2 messages"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("deleted 1 ended background tasks older than 0 days"),
+        "{stdout}"
+    );
     let app = app.restart().await;
     assert_eq!(count(&app, &format!("/api/v1/app/{app_id}/msg")).await, 0);
+    let gone = app.get(&format!("/api/v1/background-task/{task}")).await;
+    assert_eq!(gone.status, 404, "{}", gone.body);
+}
+
+/// Starts a replay that finds nothing to send and waits (bounded) until it has ended; returns
+/// the task's id.
+async fn ended_task(app: &TestApp, app_id: &str, ep: &str) -> String {
+    let since = Timestamp::now().minus(HOUR).to_rfc3339();
+    let started = app
+        .post(
+            &format!("/api/v1/app/{app_id}/endpoint/{ep}/replay-missing"),
+            json!({ "since": since }),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = started.str("id");
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            let task = app.get(&format!("/api/v1/background-task/{id}")).await;
+            assert_eq!(task.status, 200, "{}", task.body);
+            if task.body["status"] != "running" {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the replay did not end in time");
+    id
+}
+
+#[tokio::test]
+async fn retention_removes_ended_background_tasks_after_the_task_retention_period() {
+    let app = spawn_app().await;
+    let receiver = TestReceiver::start().await;
+    let app_id = app.create_app("Acme").await;
+    let ep = endpoint(&app, &app_id, &receiver).await;
+    let task = ended_task(&app, &app_id, &ep).await;
+    let path = format!("/api/v1/background-task/{task}");
+    let now = Timestamp::now();
+
+    // The default task retention is 30 days.
+    let early = app
+        .maintenance
+        .step(now.plus(HOUR * 24 * 29))
+        .await
+        .expect("pass");
+    assert_eq!(early.pruned.tasks_deleted, 0, "{early:?}");
+    assert_eq!(app.get(&path).await.status, 200);
+
+    let later = app
+        .maintenance
+        .step(now.plus(HOUR * 24 * 31))
+        .await
+        .expect("pass");
+    assert_eq!(later.pruned.tasks_deleted, 1, "{later:?}");
+    let gone = app.get(&path).await;
+    assert_eq!(gone.status, 404, "{}", gone.body);
 }

@@ -174,6 +174,7 @@ async fn hookline(app: &TestApp, args: &[&str]) -> String {
         .arg("--data-dir")
         .arg(app.data_dir())
         .env_remove("HOOKLINE_RETENTION_DAYS")
+        .env_remove("HOOKLINE_TASK_RETENTION_DAYS")
         .env_remove("HOOKLINE_DATABASE_URL")
         .env_remove("HOOKLINE_SECRETS_KEY")
         .env_remove("HOOKLINE_ADMIN_TOKEN");

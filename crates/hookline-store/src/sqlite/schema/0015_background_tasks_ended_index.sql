@@ -1,0 +1,7 @@
+-- Retention deletes background tasks that ended (status `finished` or `failed`: anything but
+-- `running`) and last changed before a cutoff, oldest first, in batches. This index holds only
+-- those tasks, by last change, so each batch reads the rows it deletes and no others. The
+-- condition is `<> 'running'` rather than an IN list: with an IN list SQLite prefers
+-- `background_tasks_by_status` and sorts every ended task on each batch.
+CREATE INDEX background_tasks_ended ON background_tasks(updated_at)
+    WHERE status <> 'running';
