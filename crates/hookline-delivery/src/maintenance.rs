@@ -1,4 +1,5 @@
-//! Housekeeping: disabling endpoints that keep failing, and retention.
+//! Housekeeping: disabling endpoints that keep failing, failing tasks whose node stopped, and
+//! retention.
 //!
 //! [`Maintenance::step`] does one full pass at a given time and reports what it did; the server
 //! runs it every [`MaintenanceConfig::interval`], tests call it directly with the time they
@@ -13,6 +14,7 @@ use hookline_store::{Store, StoreResult};
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::Waker;
+use crate::replay::{self, TASK_STALLED_AFTER};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -51,6 +53,9 @@ impl Default for MaintenanceConfig {
 pub struct MaintenanceReport {
     /// Endpoints disabled because they kept failing.
     pub disabled: Vec<(AppId, EndpointId)>,
+    /// Running background tasks marked failed because their node stopped (no progress recorded
+    /// for [`TASK_STALLED_AFTER`]).
+    pub stalled_tasks_failed: usize,
     /// Retention's work.
     pub pruned: PruneReport,
 }
@@ -94,7 +99,8 @@ impl Maintenance {
         self
     }
 
-    /// One full pass as of `now`: auto-disable, then retention until nothing is left.
+    /// One full pass as of `now`: auto-disable, failing stalled tasks, then retention until
+    /// nothing is left.
     pub async fn step(&self, now: Timestamp) -> StoreResult<MaintenanceReport> {
         let disabled = self
             .store
@@ -105,13 +111,27 @@ impl Maintenance {
         }
         metrics::counter!("hookline_endpoints_auto_disabled_total")
             .increment(disabled.len() as u64);
-        if !disabled.is_empty()
+        let stalled_tasks_failed =
+            replay::fail_stalled(self.store.as_ref(), now.minus(TASK_STALLED_AFTER), now).await?;
+        if stalled_tasks_failed > 0 {
+            tracing::warn!(
+                tasks = stalled_tasks_failed,
+                "marked background tasks failed whose node stopped before they finished"
+            );
+        }
+        if (!disabled.is_empty() || stalled_tasks_failed > 0)
             && let Some(waker) = &self.waker
         {
+            // The pass planned operational webhooks (`endpoint.disabled`,
+            // `background_task.finished`) in the same transactions.
             waker.wake();
         }
         let pruned = self.prune(now).await?;
-        Ok(MaintenanceReport { disabled, pruned })
+        Ok(MaintenanceReport {
+            disabled,
+            stalled_tasks_failed,
+            pruned,
+        })
     }
 
     /// Retention as of `now`: expires payloads (each at its own expiry, or after the retention

@@ -6,8 +6,8 @@ use hookline_core::{DeliveryId, Timestamp};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-use crate::StoreResult;
 use crate::page::{Page, PageRequest};
+use crate::{StoreError, StoreResult};
 
 /// The `background_task.finished` event of a task that just ended.
 pub(crate) fn finished_event(
@@ -56,6 +56,11 @@ impl TaskStatus {
     }
 }
 
+/// The refusal to change a task that already ended.
+pub(crate) fn ended(id: &str, status: &str) -> StoreError {
+    StoreError::Conflict(format!("task {id} already ended ({status})"))
+}
+
 /// A new task id: `qtask_` and 27 characters that sort by creation time.
 pub fn new_task_id() -> String {
     let time_sorted = DeliveryId::generate();
@@ -101,9 +106,12 @@ pub struct TaskFilter {
 pub trait TaskStore {
     /// Stores a new task.
     async fn create_task(&self, task: BackgroundTask) -> StoreResult<BackgroundTask>;
-    /// Records a task's progress or outcome. The update that ends a running task (to finished
-    /// or failed) also emits the `background_task.finished` operational webhook, in the same
+    /// Records a running task's progress or outcome. The update that ends it (to finished or
+    /// failed) also emits the `background_task.finished` operational webhook, in the same
     /// transaction, so it is sent exactly once per task, whichever node ran it.
+    ///
+    /// An ended task is never changed again: [`StoreError::Conflict`] (a runner that finds its
+    /// task ended elsewhere, e.g. failed as stalled by another node, stops).
     async fn update_task(
         &self,
         id: &str,

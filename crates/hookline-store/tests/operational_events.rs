@@ -13,7 +13,7 @@ use hookline_core::{AppId, EndpointId, MessageId, Timestamp};
 use hookline_store::query::{DeliveryJob, MessageFilter};
 use hookline_store::replay::{ReplayMode, ReplaySpec};
 use hookline_store::tasks::{BackgroundTask, TaskStatus, new_task_id};
-use hookline_store::{Order, PageRequest, Store};
+use hookline_store::{Order, PageRequest, Store, StoreError};
 use serde_json::{Value, json};
 
 /// The operational events stored so far (type and body), oldest first.
@@ -74,13 +74,21 @@ async fn a_task_that_ends_is_announced_once_with_its_result() {
         for (status, data) in [
             (TaskStatus::Running, progress(2)),
             (TaskStatus::Finished, progress(5)),
-            (TaskStatus::Finished, progress(5)),
         ] {
             store
                 .update_task(&task, status, data, Timestamp::now())
                 .await
                 .expect("update");
         }
+        // Ending it a second time (another node, a late runner) is refused and announces
+        // nothing more.
+        let again = store
+            .update_task(&task, TaskStatus::Finished, progress(5), Timestamp::now())
+            .await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "{name}: {again:?}"
+        );
         let failed = running_task(store, "endpoint.recover").await;
         let error = json!({ "messagesSent": 1, "error": "the database went away" });
         store

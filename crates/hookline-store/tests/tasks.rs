@@ -57,6 +57,53 @@ async fn a_task_reads_back_as_stored_and_then_as_updated() {
 }
 
 #[tokio::test]
+async fn an_ended_task_is_never_changed_again() {
+    for backend in common::backends("an_ended_task_is_never_changed_again").await {
+        let (store, name) = (backend.store.as_ref(), backend.name);
+        let created = store
+            .create_task(task("endpoint.recover"))
+            .await
+            .expect("create");
+        let ended_at = created.updated_at.plus(std::time::Duration::from_secs(5));
+        let outcome = json!({"messagesSent": 2, "error": "stalled"});
+        store
+            .update_task(&created.id, TaskStatus::Failed, outcome.clone(), ended_at)
+            .await
+            .expect("end");
+        // A runner that did not know (its node was taken for dead) reports progress, or two
+        // nodes end it at once: refused, and the first outcome stands.
+        for status in [
+            TaskStatus::Running,
+            TaskStatus::Finished,
+            TaskStatus::Failed,
+        ] {
+            let late = store
+                .update_task(
+                    &created.id,
+                    status,
+                    json!({"messagesSent": 9}),
+                    Timestamp::now(),
+                )
+                .await;
+            assert!(
+                matches!(late, Err(StoreError::Conflict(ref msg)) if msg.contains("already ended")),
+                "{name}: {late:?}"
+            );
+        }
+        let read = store
+            .get_task(&created.id)
+            .await
+            .expect("get")
+            .expect("task");
+        assert_eq!(
+            (read.status, read.data, read.updated_at),
+            (TaskStatus::Failed, outcome, ended_at),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_task_is_not_found() {
     for backend in common::backends("an_unknown_task_is_not_found").await {
         let (store, name) = (backend.store.as_ref(), backend.name);

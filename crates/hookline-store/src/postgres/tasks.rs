@@ -8,7 +8,7 @@ use super::PgStore;
 use super::list::{Listing, text};
 use super::rows::{RowExt, to_json};
 use crate::page::{Page, PageRequest};
-use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, finished_event};
+use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, ended, finished_event};
 use crate::{StoreError, StoreResult};
 
 const COLUMNS: &str = "k.id, k.kind, k.status, k.params, k.data, k.created_at, k.updated_at";
@@ -65,25 +65,31 @@ impl TaskStore for PgStore {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await?;
         // The row lock orders two nodes ending the same task: the second reads it as ended
-        // and announces nothing.
-        let update = tx
-            .prepare_cached(
-                "WITH old AS (SELECT id, status FROM background_tasks WHERE id = $1 FOR UPDATE)
-                 UPDATE background_tasks k SET status = $2, data = $3, updated_at = $4
-                 FROM old WHERE k.id = old.id
-                 RETURNING k.kind, old.status",
-            )
+        // and is refused, so the task is announced once.
+        let lock = tx
+            .prepare_cached("SELECT kind, status FROM background_tasks WHERE id = $1 FOR UPDATE")
             .await?;
         let row = tx
-            .query_opt(
-                &update,
-                &[&id, &status.as_str(), &to_json(&data), &now.as_millis()],
-            )
+            .query_opt(&lock, &[&id])
             .await?
             .ok_or(StoreError::NotFound)?;
-        let was: &str = row.col(1)?;
-        if was == TaskStatus::Running.as_str() && status != TaskStatus::Running {
-            let event = finished_event(id, row.col(0)?, status, &data);
+        let (kind, was): (String, String) = (row.col(0)?, row.col(1)?);
+        if was != TaskStatus::Running.as_str() {
+            return Err(ended(id, &was));
+        }
+        let update = tx
+            .prepare_cached(
+                "UPDATE background_tasks SET status = $2, data = $3, updated_at = $4
+                 WHERE id = $1",
+            )
+            .await?;
+        tx.execute(
+            &update,
+            &[&id, &status.as_str(), &to_json(&data), &now.as_millis()],
+        )
+        .await?;
+        if status != TaskStatus::Running {
+            let event = finished_event(id, kind, status, &data);
             super::operational::emit(&tx, vec![event]).await?;
         }
         tx.commit().await?;

@@ -9,7 +9,7 @@ use super::SqliteStore;
 use super::list::{Listing, text};
 use super::rows::to_json;
 use crate::page::{Page, PageRequest};
-use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, finished_event};
+use crate::tasks::{BackgroundTask, TaskFilter, TaskStatus, TaskStore, ended, finished_event};
 use crate::{StoreError, StoreResult};
 
 const COLUMNS: &str = "k.id, k.kind, k.status, k.params, k.data, k.created_at, k.updated_at";
@@ -63,11 +63,14 @@ fn update(
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or(StoreError::NotFound)?;
+    if was != TaskStatus::Running.as_str() {
+        return Err(ended(id, &was));
+    }
     conn.prepare_cached(
         "UPDATE background_tasks SET status = ?2, data = ?3, updated_at = ?4 WHERE id = ?1",
     )?
     .execute(params![id, status.as_str(), to_json(data), now.as_millis()])?;
-    if was == TaskStatus::Running.as_str() && status != TaskStatus::Running {
+    if status != TaskStatus::Running {
         super::operational::emit(conn, vec![finished_event(id, kind, status, data)])?;
     }
     Ok(())

@@ -2,8 +2,13 @@
 //! ends, and `message.attempt.recovered` when a failing delivery succeeds on a manual resend.
 //! Every event is checked signed (Hookline's verifier, and `standardwebhooks` when installed).
 
+use std::time::Duration;
+
 use hookline_core::Timestamp;
 use hookline_core::model::DeliveryStatus;
+use hookline_delivery::replay::TASK_STALLED_AFTER;
+use hookline_store::StoreError;
+use hookline_store::tasks::{BackgroundTask, TaskStatus, new_task_id};
 use hookline_testkit::{TestReceiver, spawn_app};
 use reqwest::Method;
 use serde_json::json;
@@ -147,4 +152,70 @@ async fn a_failing_delivery_resent_by_hand_that_succeeds_reports_recovered() {
     assert_eq!(renamed.status, 200, "{}", renamed.body);
     let next = next_event(&mut ops, &secret).await;
     assert_eq!(next["type"], "endpoint.updated", "{next}");
+}
+
+#[tokio::test]
+async fn a_task_whose_node_stopped_is_failed_by_housekeeping_and_announced() {
+    let app = spawn_app().await;
+    let mut ops = TestReceiver::start().await;
+    let (_, secret) = ops_endpoint(&app, &ops, &["background_task.finished"]).await;
+    // Two tasks another node was running: one it stopped updating long ago (it was killed),
+    // one it updated a minute ago (alive, busy).
+    let store = app.open_store().await;
+    let now = Timestamp::now();
+    let running = |updated: Timestamp| BackgroundTask {
+        id: new_task_id(),
+        kind: "endpoint.recover".into(),
+        status: TaskStatus::Running,
+        params: json!({ "endpointId": "ep_x", "since": an_hour_ago() }),
+        data: json!({ "messagesSent": 500 }),
+        created_at: updated,
+        updated_at: updated,
+    };
+    let dead = store
+        .create_task(running(now.minus(TASK_STALLED_AFTER * 2)))
+        .await
+        .expect("task");
+    let busy = store
+        .create_task(running(now.minus(Duration::from_secs(60))))
+        .await
+        .expect("task");
+
+    let report = app.maintenance.step(now).await.expect("pass");
+    assert_eq!(report.stalled_tasks_failed, 1, "{report:?}");
+    let failed = app
+        .get(&format!("/api/v1/background-task/{}", dead.id))
+        .await;
+    assert_eq!(failed.body["status"], "failed", "{}", failed.body);
+    assert_eq!(failed.body["data"]["messagesSent"], 500, "progress kept");
+    assert!(
+        failed.body["data"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("node running it stopped")),
+        "{}",
+        failed.body
+    );
+    let still = app
+        .get(&format!("/api/v1/background-task/{}", busy.id))
+        .await;
+    assert_eq!(still.body["status"], "running", "{}", still.body);
+
+    let event = next_event(&mut ops, &secret).await;
+    assert_eq!(event["type"], "background_task.finished");
+    assert_eq!(event["data"]["taskId"], dead.id.as_str());
+    assert_eq!(event["data"]["status"], "failed");
+
+    // The killed node's runner, were it only slow, finds its task ended and may not revive it;
+    // a second pass finds nothing more to fail.
+    let late = store
+        .update_task(
+            &dead.id,
+            TaskStatus::Running,
+            json!({ "messagesSent": 501 }),
+            Timestamp::now(),
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
+    let again = app.maintenance.step(now).await.expect("pass");
+    assert_eq!(again.stalled_tasks_failed, 0, "{again:?}");
 }
