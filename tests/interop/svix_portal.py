@@ -6,11 +6,13 @@ Usage: svix_portal.py --server-url U --token T
 With the admin token T: creates applications "portal-app" and "other-app", asks for an app-portal
 token for "portal-app" (authentication.app_portal_access) and for "brand-new" (created on the fly
 from the request's `application`). With the portal token: lists and creates in its own
-application, sends a message there, then is refused elsewhere, then logs out.
+application, sends a message there, then is refused elsewhere, then logs out. Then two portal
+sessions (`session_id`): authentication.expire_all ends one session's token, then all.
 
 Prints one JSON line:
   {"token_prefix": str, "url": str, "own_list": n, "sent": msg_id,
-   "apps_status": int, "other_status": int, "after_logout_status": int, "brand_new": app_id}
+   "apps_status": int, "other_status": int, "after_logout_status": int, "brand_new": app_id,
+   "expired_session_status": int, "other_session_status": int, "after_expire_all_status": int}
 Exit status: 0 when every step behaved as the SDK expects; 1 otherwise (message on stdout).
 """
 
@@ -21,6 +23,7 @@ import sys
 from svix.api import (
     AppPortalAccessIn,
     ApplicationIn,
+    ApplicationTokenExpireIn,
     EndpointIn,
     MessageIn,
     Svix,
@@ -71,6 +74,22 @@ def main() -> int:
     }
     portal.authentication.logout()
     out["after_logout_status"] = status_of(lambda: portal.endpoint.list("portal-app"))
+
+    # Two portal sessions; expire-all for one of them, then for the whole application.
+    alice = admin.authentication.app_portal_access(
+        "portal-app", AppPortalAccessIn(session_id="user_alice")
+    )
+    bob = admin.authentication.app_portal_access(
+        "portal-app", AppPortalAccessIn(session_id="user_bob")
+    )
+    alice_client, bob_client = Svix(alice.token, options), Svix(bob.token, options)
+    admin.authentication.expire_all(
+        "portal-app", ApplicationTokenExpireIn(session_ids=["user_alice"])
+    )
+    out["expired_session_status"] = status_of(lambda: alice_client.endpoint.list("portal-app"))
+    out["other_session_status"] = status_of(lambda: bob_client.endpoint.list("portal-app"))
+    admin.authentication.expire_all("portal-app", ApplicationTokenExpireIn())
+    out["after_expire_all_status"] = status_of(lambda: bob_client.endpoint.list("portal-app"))
     print(json.dumps(out))
     return 0
 

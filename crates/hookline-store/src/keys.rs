@@ -43,6 +43,8 @@ pub struct ApiKey {
     pub expires_at: Option<Timestamp>,
     /// When it was revoked; a revoked key never works again.
     pub revoked_at: Option<Timestamp>,
+    /// The app-portal session it was made for (`sessionId`), if one was named.
+    pub session_id: Option<String>,
 }
 
 impl ApiKey {
@@ -67,4 +69,12 @@ pub trait KeyStore: Send + Sync {
     async fn revoke_api_key(&self, id: &KeyId, at: Timestamp) -> StoreResult<ApiKey>;
     /// Records last-use times for many keys in one write; unknown keys are skipped.
     async fn touch_api_keys(&self, used: Vec<(KeyId, Timestamp)>) -> StoreResult<()>;
+    /// Makes `app`'s keys (only those of `sessions`, when any are named) stop working at `at`:
+    /// a key that expires sooner, or is revoked, is left as it is. Answers how many changed.
+    async fn expire_app_keys(
+        &self,
+        app: &AppId,
+        sessions: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
 }

@@ -79,6 +79,7 @@ mod tests {
             last_used_at: None,
             expires_at: None,
             revoked_at: None,
+            session_id: None,
         })
     }
 

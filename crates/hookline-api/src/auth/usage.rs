@@ -59,6 +59,7 @@ mod tests {
             last_used_at: None,
             expires_at: None,
             revoked_at: None,
+            session_id: None,
         };
         assert!(tracker.due(&key, now));
         assert!(!tracker.due(&key, now.plus(Duration::from_secs(1))));

@@ -78,6 +78,7 @@ async fn create(
         last_used_at: None,
         expires_at: fields.expires_at,
         revoked_at: None,
+        session_id: None,
     };
     let key = state.store.create_api_key(key, token.digest).await?;
     Ok((

@@ -16,12 +16,13 @@ use crate::idempotency::NoReplay;
 #[allow(unused_imports)]
 use crate::openapi::params::*;
 use crate::state::AppState;
-use crate::wire::api_key::{AppPortalAccessIn, AppPortalAccessOut};
+use crate::wire::api_key::{AppPortalAccessIn, AppPortalAccessOut, ApplicationTokenExpireIn};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/app-portal-access/{app_id}", post(portal_access))
         .route("/auth/logout", post(logout))
+        .route("/auth/app/{app_id}/expire-all", post(expire_all))
 }
 
 /// Where the token is for: Hookline has no hosted portal, so the URL names the application's
@@ -55,6 +56,7 @@ async fn portal_access(
     ValidJson(body): ValidJson<AppPortalAccessIn>,
 ) -> ApiResult<(Extension<NoReplay>, Json<AppPortalAccessOut>)> {
     let lifetime = body.lifetime()?;
+    let session_id = body.session()?;
     let app = super::lookup::app_or_create(&state, &app_id, body.application.as_ref()).await?;
     let scope = KeyScope::Application {
         app_id: app.id.clone(),
@@ -70,6 +72,7 @@ async fn portal_access(
         last_used_at: None,
         expires_at: Some(now.plus(lifetime)),
         revoked_at: None,
+        session_id,
     };
     state.store.create_api_key(key, token.digest).await?;
     Ok((
@@ -103,5 +106,25 @@ async fn logout(State(state): State<AppState>, principal: Principal) -> ApiResul
         .store
         .revoke_api_key(&key.id, Timestamp::now())
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Expire all of the tokens associated with a specific application.
+///
+/// The application's tokens (app-portal tokens and application-scoped keys; only those made for
+/// `sessionIds` when given) stop working `expiry` seconds from now (default: at once). A token
+/// that expires sooner, or was revoked, is left as it is. Organisation tokens only.
+#[utoipa::path(post, path = "/api/v1/auth/app/{app_id}/expire-all", tag = "Authentication", operation_id = "v1.authentication.expire-all",
+    params(AppPath), request_body = ApplicationTokenExpireIn,
+    responses((status = 204, description = "The tokens expire at the time asked")))]
+async fn expire_all(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ValidJson(body): ValidJson<ApplicationTokenExpireIn>,
+) -> ApiResult<StatusCode> {
+    let (delay, sessions) = body.validate()?;
+    let app = super::lookup::app(&state, &app_id).await?;
+    let at = Timestamp::now().plus(delay);
+    state.store.expire_app_keys(&app.id, &sessions, at).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -64,6 +64,7 @@ use utoipa::OpenApi;
     super::environment::remove,
     super::portal::portal_access,
     super::portal::logout,
+    super::portal::expire_all,
     super::background_task::list,
     super::background_task::read,
     super::event_type_schema::read_validation,

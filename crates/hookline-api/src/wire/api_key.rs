@@ -177,7 +177,8 @@ pub const MIN_PORTAL_EXPIRY: Duration = Duration::from_secs(60 * 60);
 /// Longest and default app-portal token lifetime (7 days), as in the contract.
 pub const MAX_PORTAL_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// `AppPortalAccessIn`. `featureFlags`, `capabilities` and `sessionId` are accepted and ignored.
+/// `AppPortalAccessIn`. `featureFlags` and `capabilities` are accepted and ignored; `sessionId`
+/// is kept with the token, for `expire-all`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"expiry": 3600, "readOnly": true}))]
@@ -189,9 +190,89 @@ pub struct AppPortalAccessIn {
     pub expiry: Option<i64>,
     /// A read-only token.
     pub read_only: Option<bool>,
+    /// The portal session this token is for (your user's id, say): `expire-all` can then end
+    /// one session's tokens. 1 to 64 of `a-z A-Z 0-9 @ _ -`.
+    #[schema(
+        max_length = 64,
+        min_length = 1,
+        pattern = "^[a-zA-Z0-9@_-]+$",
+        example = "user_1FB8"
+    )]
+    pub session_id: Option<String>,
+}
+
+/// Longest session id, and most session ids one `expire-all` names.
+const MAX_SESSION_ID_LEN: usize = 64;
+const MAX_SESSION_IDS: usize = 1000;
+/// Longest delay `expire-all` accepts (3 days), as in the contract.
+pub const MAX_EXPIRE_DELAY: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+
+/// Checks a session id against the contract's shape.
+fn check_session_id(id: &str) -> Result<(), &'static str> {
+    let shaped = !id.is_empty()
+        && id.len() <= MAX_SESSION_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'_' | b'-'));
+    if shaped {
+        Ok(())
+    } else {
+        Err("must be 1 to 64 characters of a-z, A-Z, 0-9, @, _ and -")
+    }
+}
+
+/// `ApplicationTokenExpireIn`: when an application's tokens stop working.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"expiry": 60, "sessionIds": ["user_1FB8"]}))]
+pub struct ApplicationTokenExpireIn {
+    /// Seconds until the tokens stop working (0 to 259200, i.e. 3 days; default 0: at once).
+    #[schema(minimum = 0, maximum = 259200)]
+    pub expiry: Option<i64>,
+    /// Only the tokens made for these app-portal sessions (`sessionId`); all of the
+    /// application's tokens when absent or empty. At most 1000.
+    #[serde(default)]
+    pub session_ids: Vec<String>,
+}
+
+impl ApplicationTokenExpireIn {
+    /// The delay and the sessions, checked; every failing field is named.
+    pub fn validate(self) -> Result<(Duration, Vec<String>), ApiError> {
+        let mut checks = Checks::default();
+        let delay = match self.expiry {
+            None => Duration::ZERO,
+            Some(secs) => checks.take(
+                &["body", "expiry"],
+                u64::try_from(secs)
+                    .ok()
+                    .filter(|s| *s <= MAX_EXPIRE_DELAY.as_secs())
+                    .map(Duration::from_secs)
+                    .ok_or("must be between 0 and 259200 seconds (3 days)"),
+            ),
+        };
+        if self.session_ids.len() > MAX_SESSION_IDS {
+            checks.fail(&["body", "sessionIds"], "must name at most 1000 sessions");
+        }
+        for (index, id) in self.session_ids.iter().enumerate() {
+            let index = index.to_string();
+            checks.check(&["body", "sessionIds", &index], check_session_id(id));
+        }
+        checks.done()?;
+        Ok((delay, self.session_ids))
+    }
 }
 
 impl AppPortalAccessIn {
+    /// The session id, checked.
+    pub fn session(&self) -> Result<Option<String>, ApiError> {
+        match &self.session_id {
+            None => Ok(None),
+            Some(id) => check_session_id(id)
+                .map(|()| Some(id.clone()))
+                .map_err(|msg| ApiError::field(&["body", "sessionId"], msg)),
+        }
+    }
+
     /// The token lifetime asked for, checked against the contract's bounds.
     pub fn lifetime(&self) -> Result<Duration, ApiError> {
         let Some(secs) = self.expiry else {

@@ -13,7 +13,8 @@ use crate::page::{Page, PageRequest};
 use crate::{StoreError, StoreResult};
 
 const KEY_COLUMNS: &str =
-    "k.id, k.name, k.app_id, k.read_only, k.created_at, k.last_used_at, k.expires_at, k.revoked_at";
+    "k.id, k.name, k.app_id, k.read_only, k.created_at, k.last_used_at, k.expires_at, k.revoked_at,
+     k.session_id";
 
 fn key(row: &Row) -> StoreResult<ApiKey> {
     let scope = match row.col::<Option<String>>(2)? {
@@ -31,6 +32,7 @@ fn key(row: &Row) -> StoreResult<ApiKey> {
         last_used_at: row.opt_ts(5)?,
         expires_at: row.opt_ts(6)?,
         revoked_at: row.opt_ts(7)?,
+        session_id: row.col(8)?,
     })
 }
 
@@ -66,7 +68,7 @@ impl KeyStore for PgStore {
         let statement = client
             .prepare_cached(
                 "INSERT INTO api_keys (id, name, token_hash, app_id, read_only, created_at,
-                 expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 expires_at, session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .await?;
         let inserted = client
@@ -80,6 +82,7 @@ impl KeyStore for PgStore {
                     &read_only,
                     &key.created_at.as_millis(),
                     &key.expires_at.map(Timestamp::as_millis),
+                    &key.session_id,
                 ],
             )
             .await;
@@ -151,5 +154,26 @@ impl KeyStore for PgStore {
             .await?;
         client.execute(&statement, &[&ids, &times]).await?;
         Ok(())
+    }
+
+    async fn expire_app_keys(
+        &self,
+        app: &AppId,
+        sessions: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        let client = self.db.client().await?;
+        // `api_keys_by_app` finds the application's keys.
+        let statement = client
+            .prepare_cached(
+                "UPDATE api_keys SET expires_at = $2
+                 WHERE app_id = $1 AND revoked_at IS NULL
+                 AND (expires_at IS NULL OR expires_at > $2)
+                 AND (cardinality($3::text[]) = 0 OR session_id = ANY($3::text[]))",
+            )
+            .await?;
+        Ok(client
+            .execute(&statement, &[&app.as_str(), &at.as_millis(), &sessions])
+            .await?)
     }
 }

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0001_initial.sql"),
     include_str!("schema/0002_one_open_deliveries_index.sql"),
     include_str!("schema/0003_background_tasks_ended_index.sql"),
+    include_str!("schema/0004_api_key_sessions.sql"),
 ];
 
 /// The advisory lock key that serialises migrations across nodes ("hookline" in ASCII).

@@ -11,7 +11,8 @@ use crate::page::{Page, PageRequest};
 use crate::{StoreError, StoreResult};
 
 const KEY_COLUMNS: &str =
-    "k.id, k.name, k.app_id, k.read_only, k.created_at, k.last_used_at, k.expires_at, k.revoked_at";
+    "k.id, k.name, k.app_id, k.read_only, k.created_at, k.last_used_at, k.expires_at, k.revoked_at,
+     k.session_id";
 
 fn row_to_key(row: &Row<'_>) -> rusqlite::Result<ApiKey> {
     let app_id: Option<String> = row.get(2)?;
@@ -33,6 +34,7 @@ fn row_to_key(row: &Row<'_>) -> rusqlite::Result<ApiKey> {
         last_used_at: ts(5)?,
         expires_at: ts(6)?,
         revoked_at: ts(7)?,
+        session_id: row.get(8)?,
     })
 }
 
@@ -42,8 +44,9 @@ fn create(conn: &Connection, key: ApiKey, digest: TokenDigest) -> StoreResult<Ap
         KeyScope::Application { app_id, read_only } => (Some(app_id.as_str()), *read_only),
     };
     conn.prepare_cached(
-        "INSERT INTO api_keys (id, name, token_hash, app_id, read_only, created_at, expires_at)
-         VALUES (:id, :name, :hash, :app_id, :read_only, :created_at, :expires_at)",
+        "INSERT INTO api_keys (id, name, token_hash, app_id, read_only, created_at, expires_at,
+         session_id)
+         VALUES (:id, :name, :hash, :app_id, :read_only, :created_at, :expires_at, :session_id)",
     )?
     .execute(named_params! {
         ":id": key.id.as_str(),
@@ -53,6 +56,7 @@ fn create(conn: &Connection, key: ApiKey, digest: TokenDigest) -> StoreResult<Ap
         ":read_only": read_only,
         ":created_at": key.created_at.as_millis(),
         ":expires_at": key.expires_at.map(Timestamp::as_millis),
+        ":session_id": key.session_id,
     })
     .map_err(|err| match StoreError::from(err) {
         // The only foreign key is the application.
@@ -84,6 +88,29 @@ fn revoke(conn: &Connection, id: &KeyId, at: Timestamp) -> StoreResult<ApiKey> {
     conn.prepare_cached("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1")?
         .execute(rusqlite::params![id.as_str(), at.as_millis()])?;
     get(conn, id.as_str())?.ok_or(StoreError::NotFound)
+}
+
+fn expire_app(
+    conn: &Connection,
+    app: &AppId,
+    sessions: &[String],
+    at: Timestamp,
+) -> StoreResult<u64> {
+    // `api_keys_by_app` finds the application's keys; the sessions are a JSON array.
+    let changed = conn
+        .prepare_cached(
+            "UPDATE api_keys SET expires_at = :at
+             WHERE app_id = :app AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > :at)
+             AND (:all OR session_id IN (SELECT value FROM json_each(:sessions)))",
+        )?
+        .execute(named_params! {
+            ":at": at.as_millis(),
+            ":app": app.as_str(),
+            ":all": sessions.is_empty(),
+            ":sessions": super::rows::to_json(&sessions),
+        })?;
+    Ok(changed as u64)
 }
 
 fn touch(conn: &Connection, used: &[(KeyId, Timestamp)]) -> StoreResult<()> {
@@ -130,5 +157,17 @@ impl KeyStore for SqliteStore {
             return Ok(());
         }
         self.writer.write(move |c| touch(c, &used)).await
+    }
+
+    async fn expire_app_keys(
+        &self,
+        app: &AppId,
+        sessions: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        let (app, sessions) = (app.clone(), sessions.to_vec());
+        self.writer
+            .write(move |c| expire_app(c, &app, &sessions, at))
+            .await
     }
 }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/0013_environments.sql"),
     include_str!("schema/0014_one_open_deliveries_index.sql"),
     include_str!("schema/0015_background_tasks_ended_index.sql"),
+    include_str!("schema/0016_api_key_sessions.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -17,6 +17,7 @@ fn key(scope: KeyScope) -> ApiKey {
         last_used_at: None,
         expires_at: Some(Timestamp::from_millis(1_800_000_000_000)),
         revoked_at: None,
+        session_id: None,
     }
 }
 
@@ -161,5 +162,86 @@ async fn a_revocation_keeps_its_first_time_and_touches_only_move_forwards() {
             matches!(unknown, Err(StoreError::NotFound)),
             "{name}: {unknown:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn expiring_an_applications_keys_moves_only_its_live_keys_forward_never_back() {
+    for backend in crate::common::backends("api_keys_expire_app").await {
+        let (store, name) = (&backend.store, backend.name);
+        let (app, other) = (new_app(store).await, new_app(store).await);
+        let scoped = |app: &AppId, session: Option<&str>, expires: Option<i64>| ApiKey {
+            session_id: session.map(str::to_owned),
+            expires_at: expires.map(Timestamp::from_millis),
+            ..key(KeyScope::Application {
+                app_id: app.clone(),
+                read_only: false,
+            })
+        };
+        let mut digest = 10u8;
+        let mut create = |key: ApiKey| {
+            digest += 1;
+            let store = Arc::clone(store);
+            async move { store.create_api_key(key, [digest; 32]).await.expect("key") }
+        };
+        let alice = create(scoped(&app, Some("alice"), None)).await;
+        let bob = create(scoped(&app, Some("bob"), Some(1_900_000_000_000))).await;
+        let sooner = create(scoped(&app, Some("alice"), Some(1_750_000_000_000))).await;
+        let theirs = create(scoped(&other, Some("alice"), None)).await;
+        let org = create(key(KeyScope::Organization)).await;
+        let revoked = create(scoped(&app, None, None)).await;
+        store
+            .revoke_api_key(&revoked.id, Timestamp::from_millis(1_700_000_000_001))
+            .await
+            .expect("revoke");
+        let at = Timestamp::from_millis(1_760_000_000_000);
+        let expires = |id: KeyId| {
+            let store = Arc::clone(store);
+            async move {
+                store
+                    .get_api_key(&id)
+                    .await
+                    .expect("get")
+                    .expect("key")
+                    .expires_at
+            }
+        };
+
+        let changed = store
+            .expire_app_keys(&app, &["alice".to_owned()], at)
+            .await
+            .expect("expire");
+        assert_eq!(changed, 1, "{name}: alice's key that outlived `at`");
+        assert_eq!(expires(alice.id.clone()).await, Some(at), "{name}");
+        assert_eq!(expires(bob.id.clone()).await, bob.expires_at, "{name}");
+        assert_eq!(
+            expires(sooner.id.clone()).await,
+            sooner.expires_at,
+            "{name}: never later"
+        );
+        assert_eq!(expires(theirs.id.clone()).await, None, "{name}: other app");
+
+        let changed = store.expire_app_keys(&app, &[], at).await.expect("expire");
+        assert_eq!(
+            changed, 1,
+            "{name}: bob's; the rest expire sooner or are revoked"
+        );
+        assert_eq!(expires(bob.id.clone()).await, Some(at), "{name}");
+        assert_eq!(
+            expires(org.id.clone()).await,
+            org.expires_at,
+            "{name}: org key"
+        );
+        assert_eq!(
+            expires(revoked.id.clone()).await,
+            None,
+            "{name}: revoked stays"
+        );
+        let found = store
+            .get_api_key(&alice.id)
+            .await
+            .expect("get")
+            .expect("key");
+        assert_eq!(found.session_id.as_deref(), Some("alice"), "{name}");
     }
 }

@@ -72,6 +72,7 @@ pub(crate) async fn expired_key(app: &TestApp, scope: KeyScope) -> String {
         last_used_at: None,
         expires_at: Some(now.minus(std::time::Duration::from_secs(60))),
         revoked_at: None,
+        session_id: None,
     };
     store
         .create_api_key(key, Sha256::digest(token.as_bytes()).into())

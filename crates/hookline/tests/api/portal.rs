@@ -182,4 +182,131 @@ async fn the_official_svix_sdk_gets_and_uses_an_app_portal_token() {
     assert_eq!(summary["apps_status"], 403);
     assert_eq!(summary["other_status"], 404);
     assert_eq!(summary["after_logout_status"], 401);
+    assert_eq!(summary["expired_session_status"], 401);
+    assert_eq!(summary["other_session_status"], 200);
+    assert_eq!(summary["after_expire_all_status"], 401);
+}
+
+/// An app-portal token for `app_id`, made for `session` when given.
+async fn portal_token(
+    app: &hookline_testkit::TestApp,
+    app_id: &str,
+    session: Option<&str>,
+) -> Auth {
+    let body = match session {
+        Some(session) => json!({ "sessionId": session }),
+        None => json!({}),
+    };
+    let access = app
+        .post(&format!("/api/v1/auth/app-portal-access/{app_id}"), body)
+        .await;
+    assert_eq!(access.status, 200, "{}", access.body);
+    Auth::Bearer(access.str("token"))
+}
+
+/// The status `auth` gets listing `app_id`'s endpoints.
+async fn status_of(app: &hookline_testkit::TestApp, auth: &Auth, app_id: &str) -> u16 {
+    call(
+        app,
+        auth,
+        Method::GET,
+        &format!("/api/v1/app/{app_id}/endpoint"),
+        None,
+    )
+    .await
+    .status
+    .as_u16()
+}
+
+#[tokio::test]
+async fn expire_all_ends_an_applications_tokens_or_one_sessions_at_the_time_asked() {
+    let app = spawn_app().await;
+    let app_id = app.create_app("Acme").await;
+    let other = app.create_app("Other").await;
+    let alice = portal_token(&app, &app_id, Some("user_alice")).await;
+    let bob = portal_token(&app, &app_id, Some("user_bob")).await;
+    let anonymous = portal_token(&app, &app_id, None).await;
+    let elsewhere = portal_token(&app, &other, Some("user_alice")).await;
+    let expire = |body: Value| {
+        let path = format!("/api/v1/auth/app/{app_id}/expire-all");
+        let app = &app;
+        async move { app.post(&path, body).await }
+    };
+
+    // One session: only its tokens, and only in this application.
+    let done = expire(json!({ "sessionIds": ["user_alice"] })).await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_eq!(status_of(&app, &alice, &app_id).await, 401);
+    assert_eq!(status_of(&app, &bob, &app_id).await, 200);
+    assert_eq!(status_of(&app, &anonymous, &app_id).await, 200);
+    assert_eq!(status_of(&app, &elsewhere, &other).await, 200);
+
+    // Later: the tokens keep working until then, and say when they stop.
+    let done = expire(json!({ "expiry": 3600 })).await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_eq!(status_of(&app, &bob, &app_id).await, 200);
+    let keys = app.get("/api/v1/api-key?limit=250").await;
+    let soon = Timestamp::now().plus(std::time::Duration::from_secs(3600 + 60));
+    let of_app: Vec<&Value> = keys.body["data"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter(|k| k["appId"] == app_id.as_str() && k["revokedAt"].is_null())
+        .collect();
+    assert_eq!(of_app.len(), 3, "{}", keys.body);
+    for key in of_app {
+        let expires =
+            Timestamp::parse_rfc3339(key["expiresAt"].as_str().expect("expiresAt")).expect("time");
+        assert!(expires <= soon, "{key}");
+    }
+
+    // All of them, at once.
+    let done = expire(json!({})).await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_eq!(status_of(&app, &bob, &app_id).await, 401);
+    assert_eq!(status_of(&app, &anonymous, &app_id).await, 401);
+    assert_eq!(status_of(&app, &elsewhere, &other).await, 200);
+
+    // Bad input names the field; an unknown application is a 404; app tokens may not.
+    let bad = expire(json!({ "expiry": 259_201, "sessionIds": ["ok", "not ok"] })).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let locs: Vec<String> = bad.body["detail"]
+        .as_array()
+        .expect("detail")
+        .iter()
+        .map(|d| {
+            d["loc"]
+                .as_array()
+                .expect("loc")
+                .iter()
+                .map(|p| p.as_str().unwrap_or("?").to_owned())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect();
+    assert_eq!(locs, ["body.expiry", "body.sessionIds.1"], "{}", bad.body);
+    let bad_session = app
+        .post(
+            &format!("/api/v1/auth/app-portal-access/{app_id}"),
+            json!({ "sessionId": "spaces are not allowed" }),
+        )
+        .await;
+    assert_eq!(bad_session.status, 422, "{}", bad_session.body);
+    assert_eq!(
+        bad_session.body["detail"][0]["loc"],
+        json!(["body", "sessionId"])
+    );
+    let missing = app
+        .post("/api/v1/auth/app/app_missing/expire-all", json!({}))
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let by_app_token = call(
+        &app,
+        &elsewhere,
+        Method::POST,
+        &format!("/api/v1/auth/app/{other}/expire-all"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(by_app_token.status, 403, "{}", by_app_token.body);
 }

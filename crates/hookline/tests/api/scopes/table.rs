@@ -338,6 +338,14 @@ pub(super) fn routes(receiver_url: &str) -> Vec<Route> {
             200,
             Org,
         ),
+        // Three days ahead, so the fixture's application tokens keep working for the rows after.
+        route(
+            M::POST,
+            "/api/v1/auth/app/{app}/expire-all",
+            Some(json!({ "expiry": 259_200 })),
+            204,
+            Org,
+        ),
         // Pull feeds, inbound sources and operational webhook endpoints.
         route(M::GET, "/api/v1/events", None, 200, Org),
         route(M::GET, "/api/v1/app/{app}/events", None, 200, InApp),
