@@ -45,6 +45,28 @@ impl TestResponse {
             .unwrap_or_else(|| panic!("no string field {field:?} in {}", self.body))
             .to_owned()
     }
+
+    /// Where a 422 says the input was wrong: each `detail` entry's `loc`, joined with dots
+    /// (`body.config.secret`), in the order given.
+    pub fn error_locs(&self) -> Vec<String> {
+        self.body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no detail list in {}", self.body))
+            .iter()
+            .map(|detail| {
+                detail["loc"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no loc in {detail}"))
+                    .iter()
+                    .map(|part| match part {
+                        Value::String(name) => name.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect()
+    }
 }
 
 /// A running server and a client for it.

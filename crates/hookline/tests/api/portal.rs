@@ -270,21 +270,12 @@ async fn expire_all_ends_an_applications_tokens_or_one_sessions_at_the_time_aske
     // Bad input names the field; an unknown application is a 404; app tokens may not.
     let bad = expire(json!({ "expiry": 259_201, "sessionIds": ["ok", "not ok"] })).await;
     assert_eq!(bad.status, 422, "{}", bad.body);
-    let locs: Vec<String> = bad.body["detail"]
-        .as_array()
-        .expect("detail")
-        .iter()
-        .map(|d| {
-            d["loc"]
-                .as_array()
-                .expect("loc")
-                .iter()
-                .map(|p| p.as_str().unwrap_or("?").to_owned())
-                .collect::<Vec<_>>()
-                .join(".")
-        })
-        .collect();
-    assert_eq!(locs, ["body.expiry", "body.sessionIds.1"], "{}", bad.body);
+    assert_eq!(
+        bad.error_locs(),
+        ["body.expiry", "body.sessionIds.1"],
+        "{}",
+        bad.body
+    );
     let bad_session = app
         .post(
             &format!("/api/v1/auth/app-portal-access/{app_id}"),

@@ -85,21 +85,7 @@ async fn a_bad_source_is_refused_naming_each_field_and_nothing_is_created() {
     for (body, locs) in cases {
         let answer = app.post("/ingest/api/v1/source", body.clone()).await;
         assert_eq!(answer.status, 422, "{body}: {}", answer.body);
-        let got: Vec<String> = answer.body["detail"]
-            .as_array()
-            .expect("detail")
-            .iter()
-            .map(|d| {
-                d["loc"]
-                    .as_array()
-                    .expect("loc")
-                    .iter()
-                    .map(|p| p.as_str().expect("loc part").to_owned())
-                    .collect::<Vec<_>>()
-                    .join(".")
-            })
-            .collect();
-        assert_eq!(got, locs, "{body}: {}", answer.body);
+        assert_eq!(answer.error_locs(), locs, "{body}: {}", answer.body);
     }
     let all = app.get("/ingest/api/v1/source").await;
     assert_eq!(all.body["data"], json!([]));
