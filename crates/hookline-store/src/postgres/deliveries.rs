@@ -235,8 +235,18 @@ pub(crate) async fn record_attempts(
     }
     let mut client = store.db.client().await?;
     let tx = client.transaction().await?;
-    let moves: Vec<Write> = records.iter().map(move_delivery).collect();
-    let moved = engine::run_writes(&tx, &moves).await?;
+    // Endpoints this batch writes (health, disabling) are held against deletion first.
+    let writes_endpoint = records
+        .iter()
+        .filter(|r| r.health.is_some() || r.disable_endpoint)
+        .map(|r| r.attempt.endpoint_id.to_string());
+    let held = engine::hold_against_delete(writes_endpoint);
+    let lock_count = usize::from(held.is_some());
+    let moves: Vec<Write> = held
+        .into_iter()
+        .chain(records.iter().map(move_delivery))
+        .collect();
+    let moved = engine::run_writes(&tx, &moves).await?.split_off(lock_count);
     // The delivery may have been deleted with its endpoint while the request was in flight.
     let live: Vec<&AttemptRecord> = records
         .iter()

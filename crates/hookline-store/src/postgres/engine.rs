@@ -139,6 +139,25 @@ pub(crate) fn hold_endpoint(
 
 /// Runs `writes` in order, sent together (pipelined: one round trip for all of them); returns
 /// the rows each changed.
+/// Holds `endpoints` against deletion until commit, as the first statement of a transaction that
+/// changes their deliveries and then writes the endpoints themselves (health, disabling). A delete
+/// takes the endpoint's row first and its deliveries' rows next (the cascade); such a writer took
+/// a delivery first and the endpoint next (the health row's key-share lock on it), so the two
+/// could deadlock, and PostgreSQL would abort one after a second. With this key-share lock taken
+/// first, in id order, the delete waits for the writer, or the writer for the delete (and then
+/// finds the deliveries gone). `None` when there is nothing to hold.
+pub(crate) fn hold_against_delete(endpoints: impl IntoIterator<Item = String>) -> Option<Write> {
+    let mut ids: Vec<String> = endpoints.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then(|| -> Write {
+        (
+            "SELECT 1 FROM endpoints WHERE id = ANY($1) ORDER BY id FOR KEY SHARE",
+            vec![Box::new(ids)],
+        )
+    })
+}
+
 pub(crate) async fn run_writes(c: &impl GenericClient, writes: &[Write]) -> StoreResult<Vec<u64>> {
     let mut statements = Vec::with_capacity(writes.len());
     for (sql, _) in writes {
@@ -167,17 +186,15 @@ async fn defer(store: &PgStore, deferral: Deferral) -> StoreResult<()> {
     let tx = client.transaction().await?;
     // One primary-key update per delivery (a plan that cannot turn into a scan of the table),
     // all sent together.
-    let mut writes: Vec<Write> = deferral
-        .deliveries
-        .iter()
-        .map(|(id, due)| -> Write {
-            (
-                "UPDATE deliveries SET status = 1, next_attempt_at = $2
+    let held = deferral.health.iter().map(|h| h.endpoint_id.to_string());
+    let mut writes: Vec<Write> = hold_against_delete(held).into_iter().collect();
+    writes.extend(deferral.deliveries.iter().map(|(id, due)| -> Write {
+        (
+            "UPDATE deliveries SET status = 1, next_attempt_at = $2
                  WHERE id = $1 AND status = 3",
-                vec![Box::new(id.to_string()), Box::new(due.as_millis())],
-            )
-        })
-        .collect();
+            vec![Box::new(id.to_string()), Box::new(due.as_millis())],
+        )
+    }));
     writes.extend(deferral.health.iter().flat_map(health_writes));
     run_writes(&tx, &writes).await?;
     tx.commit().await?;

@@ -6,12 +6,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hookline_core::delivery::{CircuitState, EndpointHealth};
 use hookline_core::{AppId, DeliveryId, EndpointId, Timestamp};
 use hookline_store::postgres::testing::TestDatabase;
 use hookline_store::query::DeliveryJob;
 use hookline_store::{PgOptions, PgStore, Store};
 
-use crate::fixture::{LEASE, add_endpoint, add_message, claim_request, delivered, new_app, now};
+use crate::fixture::{
+    LEASE, add_endpoint, add_message, claim_request, delivered, failed, new_app, now,
+};
 
 /// Two nodes (two stores, each with its own pool and node id) sharing one fresh database.
 struct Cluster {
@@ -253,4 +256,101 @@ async fn a_node_that_keeps_claiming_keeps_its_endpoints() {
     // Once a stops, b gets everything: the pending one and a's two expired claims.
     let much_later = renewed.plus(LEASE * 2);
     assert_eq!(claim(&cluster.b, much_later, 10).await.len(), 3);
+}
+
+/// Runs `sql` (one count) on `client` until it answers more than zero, within the patience.
+async fn until_positive(client: &tokio_postgres::Client, sql: &str) {
+    tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            let row = client.query_one(sql, &[]).await.expect("count");
+            if row.get::<_, i64>(0) > 0 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("never true: {sql}"));
+}
+
+#[tokio::test]
+async fn an_endpoint_deleted_while_its_attempt_is_recorded_waits_instead_of_deadlocking() {
+    let Some(db) = TestDatabase::create("record_vs_delete")
+        .await
+        .expect("test database")
+    else {
+        return;
+    };
+    let node: Arc<dyn Store> = Arc::new(
+        PgStore::connect(PgOptions::new(db.url()))
+            .await
+            .expect("connect"),
+    );
+    let app = new_app(&node, None).await;
+    let endpoint = add_endpoint(&node, &app, None).await;
+    add_message(&node, &app).await;
+    let job = claim(&node, now(), 10)
+        .await
+        .pop()
+        .expect("a claimed delivery");
+    // The failure trips the circuit: the record writes the endpoint's health, which locks the
+    // endpoint row (its foreign key) after the delivery row.
+    let mut record = failed(&job, now().plus(Duration::from_secs(60)), false);
+    record.health = Some(EndpointHealth {
+        endpoint_id: endpoint.clone(),
+        circuit: CircuitState::Open,
+        throttled_since: Some(now()),
+        paused_until: Some(now().plus(Duration::from_secs(60))),
+        reason: Some("circuit_open".into()),
+        updated_at: now(),
+    });
+
+    // A delete of the endpoint in another session: it has taken the endpoint's row, as
+    // `DELETE FROM endpoints` does before cascading to the deliveries.
+    let (mut deleter, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect the deleter");
+    tokio::spawn(connection);
+    let (watcher, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect the watcher");
+    tokio::spawn(connection);
+    let delete = deleter.transaction().await.expect("begin");
+    delete
+        .execute(
+            "SELECT 1 FROM endpoints WHERE id = $1 FOR UPDATE",
+            &[&endpoint.as_str()],
+        )
+        .await
+        .expect("lock the endpoint");
+    let recording = tokio::spawn({
+        let node = Arc::clone(&node);
+        async move { node.record_attempts(vec![record]).await }
+    });
+    until_positive(&watcher, "SELECT count(*) FROM pg_locks WHERE NOT granted").await;
+
+    // The cascade now needs the delivery's row: the recorder must not be holding it. (Were it,
+    // PostgreSQL would find the deadlock after `deadlock_timeout`, 1 s, and abort the delete
+    // or the recorder: either fails below.)
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        delete.execute("DELETE FROM endpoints WHERE id = $1", &[&endpoint.as_str()]),
+    )
+    .await
+    .expect("the delete waited on the recorder: the deadlock is back")
+    .expect("delete");
+    delete.commit().await.expect("commit the delete");
+    recording
+        .await
+        .expect("join")
+        .expect("the recorder, finding the delivery gone, records nothing and succeeds");
+    let left = watcher
+        .query_one(
+            "SELECT (SELECT count(*) FROM attempts) + (SELECT count(*) FROM deliveries)
+             + (SELECT count(*) FROM endpoint_health)",
+            &[],
+        )
+        .await
+        .expect("count");
+    assert_eq!(left.get::<_, i64>(0), 0, "nothing of the endpoint is left");
 }
