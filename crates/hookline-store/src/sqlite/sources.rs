@@ -255,7 +255,3 @@ impl SourceStore for SqliteStore {
             .await
     }
 }
-
-#[cfg(test)]
-#[path = "sources_tests.rs"]
-mod tests;
