@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use crate::client::ClientCommand;
 use crate::config::Config;
 pub use crate::settings::{LogFormat, Role};
 use crate::settings::{Settings, SettingsError};
@@ -38,6 +39,9 @@ pub enum Command {
     /// Print the effective configuration (defaults < file < environment < flags) as TOML, with
     /// secrets redacted, after checking it.
     Config(Box<ServeArgs>),
+    /// Client commands, talking to a running server over its REST API.
+    #[command(flatten)]
+    Client(ClientCommand),
 }
 
 fn is_false(value: &bool) -> bool {

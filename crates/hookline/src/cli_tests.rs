@@ -171,3 +171,72 @@ fn the_docs_script_url_is_a_url_or_an_absolute_path_that_fits_in_the_page() {
         );
     }
 }
+
+fn client(args: &[&str]) -> crate::client::ClientCommand {
+    let Command::Client(command) = Cli::try_parse_from(args).expect("parses").command else {
+        panic!("expected a client command");
+    };
+    command
+}
+
+#[test]
+fn client_options_go_before_or_after_the_action_and_an_endpoint_url_is_not_the_server_url() {
+    use crate::client::args::{ClientCommand, EndpointCommand};
+    let command = client(&[
+        "hookline",
+        "endpoint",
+        "--url",
+        "http://127.0.0.1:9999",
+        "create",
+        "acme",
+        "https://example.com/hook",
+        "--event-type",
+        "a.b",
+        "--event-type",
+        "c.d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(command.options().url, "http://127.0.0.1:9999");
+    assert_eq!(
+        command.options().output,
+        Some(crate::client::OutputFormat::Json)
+    );
+    let ClientCommand::Endpoint(args) = command else {
+        panic!("expected endpoint");
+    };
+    let EndpointCommand::Create {
+        endpoint_url,
+        event_types,
+        ..
+    } = args.command
+    else {
+        panic!("expected create");
+    };
+    assert_eq!(endpoint_url, "https://example.com/hook");
+    assert_eq!(event_types, ["a.b", "c.d"]);
+}
+
+#[test]
+fn client_usage_errors_exit_2_and_the_token_never_shows_in_debug_output() {
+    for argv in [
+        &["hookline", "attempt", "list", "acme"][..],
+        &[
+            "hookline",
+            "attempt",
+            "list",
+            "acme",
+            "--msg",
+            "m",
+            "--endpoint",
+            "e",
+        ],
+        &["hookline", "recover", "acme", "ep", "--since", "yesterday"],
+        &["hookline", "app", "list", "--limit", "0"],
+    ] {
+        let err = Cli::try_parse_from(argv).expect_err("a usage error");
+        assert_eq!(err.exit_code(), 2, "{argv:?}");
+    }
+    let command = client(&["hookline", "app", "list", "--token", "hl_secret_0123456789"]);
+    assert!(!format!("{command:?}").contains("hl_secret"));
+}

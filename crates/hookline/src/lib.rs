@@ -7,6 +7,7 @@
 //!
 //! ## Layout
 //! - [`cli`]: commands, flags and their environment variables.
+//! - [`client`]: the commands that talk to a running server over its REST API.
 //! - [`config`]: the validated settings `start` needs.
 //! - [`database`]: SQLite in the data directory, or PostgreSQL shared by many nodes.
 //! - [`node_check`]: nodes sharing a database refuse to start with another secrets key or
@@ -22,6 +23,7 @@
 
 pub mod bootstrap;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod database;
 pub mod environments;

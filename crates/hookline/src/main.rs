@@ -1,5 +1,7 @@
 //! The `hookline` command. Parses arguments, sets up logging, and hands over to the library.
 
+use std::process::ExitCode;
+
 use anyhow::Context;
 use clap::Parser;
 use hookline::bootstrap::TokenSource;
@@ -16,20 +18,21 @@ use hookline_store::{PgStore, SqliteStore};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(*args).await,
-        Command::Migrate(args) => migrate(args).await,
-        Command::Prune(args) => prune(args).await,
+        Command::Serve(args) => serve(*args).await?,
+        Command::Migrate(args) => migrate(args).await?,
+        Command::Prune(args) => prune(args).await?,
         Command::Config(args) => {
             let args = *args;
             let settings = args.settings()?;
             settings.to_config()?;
             print!("{}", settings.to_redacted_toml());
-            Ok(())
         }
+        Command::Client(command) => return Ok(hookline::client::main(command).await),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ mod bad_input_corpus;
 mod callers;
 mod chaos;
 mod child;
+mod cli_client;
 mod config;
 mod crash;
 mod delivery;
