@@ -40,7 +40,10 @@ pub enum ClientError {
         detail: String,
     },
     /// The API refused the request's fields (422), listing each.
-    #[error("{status} validation: {}", list_fields(fields))]
+    #[error(
+        "{status} the request was refused; fix these fields:{}",
+        list_fields(fields)
+    )]
     Invalid {
         /// The HTTP status.
         status: u16,
