@@ -240,3 +240,32 @@ fn client_usage_errors_exit_2_and_the_token_never_shows_in_debug_output() {
     let command = client(&["hookline", "app", "list", "--token", "hl_secret_0123456789"]);
     assert!(!format!("{command:?}").contains("hl_secret"));
 }
+
+#[test]
+fn every_setting_of_serve_is_documented_where_users_look() {
+    use clap::CommandFactory;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut docs = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs.push_str(&std::fs::read_to_string(&path).expect("doc page"));
+        }
+    }
+    let cli = Cli::command();
+    let serve = cli.find_subcommand("serve").expect("serve");
+    let settings: Vec<String> = serve
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect();
+    assert!(settings.len() > 30, "found only {settings:?}");
+    let undocumented: Vec<&String> = settings
+        .iter()
+        .filter(|env| !docs.contains(&format!("`{env}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "settings of `hookline serve` named in no README or docs/ table: {undocumented:?}"
+    );
+}
