@@ -76,6 +76,17 @@ pub struct ClientOptions {
     )]
     pub data_dir: Option<PathBuf>,
 
+    /// The environment to work in (`env_...`), sent as the `Hookline-Environment` header; only
+    /// the admin token may name one (keys of an environment work in theirs without it)
+    /// [default: the default environment].
+    #[arg(
+        long,
+        env = "HOOKLINE_ENVIRONMENT",
+        global = true,
+        help_heading = "Server options"
+    )]
+    pub environment: Option<String>,
+
     /// `json` (the API's answer, pretty-printed) or `table` (the main fields, aligned)
     /// [default: table when stdout is a terminal, else json].
     #[arg(long, value_enum, global = true, help_heading = "Server options")]

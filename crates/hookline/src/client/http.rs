@@ -9,6 +9,9 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 
 use super::ClientError;
+
+/// The header naming the environment a request works in (admin token only).
+const ENVIRONMENT_HEADER: &str = "hookline-environment";
 use super::args::Token;
 
 /// A connection to one Hookline server.
@@ -20,6 +23,8 @@ pub(crate) struct Api {
     /// `<server>/api/v1`.
     base: Url,
     token: Token,
+    /// The `Hookline-Environment` header of every request, when one is named.
+    environment: Option<HeaderValue>,
 }
 
 /// A request's body and extra headers.
@@ -33,7 +38,11 @@ pub(crate) struct Request {
 
 impl Api {
     /// A client for the server at `server` (`http://host:port`, optionally with a path prefix).
-    pub(crate) fn new(server: &str, token: Token) -> Result<Self, ClientError> {
+    pub(crate) fn new(
+        server: &str,
+        token: Token,
+        environment: Option<&str>,
+    ) -> Result<Self, ClientError> {
         let usage = |why: &str| ClientError::Usage(format!("--url {server}: {why}"));
         let mut base = Url::parse(server).map_err(|e| usage(&e.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") {
@@ -54,11 +63,19 @@ impl Api {
             .user_agent(concat!("hookline-cli/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Usage(format!("cannot start an HTTP client: {e}")))?;
+        let environment = environment
+            .map(|env| {
+                HeaderValue::from_str(env.trim()).map_err(|_| {
+                    ClientError::Usage(format!("--environment {env:?}: not a header value"))
+                })
+            })
+            .transpose()?;
         Ok(Self {
             client,
             server: server.to_owned(),
             base,
             token,
+            environment,
         })
     }
 
@@ -95,6 +112,9 @@ impl Api {
             .map_err(|_| ClientError::Usage("the token has characters a header cannot".into()))?;
         auth.set_sensitive(true);
         let mut builder = self.client.request(method, url).header(AUTHORIZATION, auth);
+        if let Some(environment) = &self.environment {
+            builder = builder.header(ENVIRONMENT_HEADER, environment.clone());
+        }
         for (name, value) in request.headers {
             builder = builder.header(name, value);
         }

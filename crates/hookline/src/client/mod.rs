@@ -114,7 +114,7 @@ pub async fn run(command: ClientCommand, out: &mut dyn Write) -> Result<(), Clie
         Some(token) => token,
         None => saved_token(options.data_dir)?,
     };
-    let api = http::Api::new(&options.url, token)?;
+    let api = http::Api::new(&options.url, token, options.environment.as_deref())?;
     commands::execute(command, &api, format, out).await?;
     out.flush()?;
     Ok(())

@@ -332,3 +332,25 @@ async fn the_binary_exits_1_on_api_errors_and_says_where_it_could_not_connect() 
     let usage = run(&["attempt", "list", "acme"]).await.expect("runs");
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn environment_works_in_the_environment_it_names() {
+    let app = spawn_app().await;
+    let staging = crate::environments::create_environment(&app, "staging").await;
+    let created = json(
+        &app,
+        &["app", "create", "Staging app", "--environment", &staging],
+    )
+    .await;
+    let in_staging = json(&app, &["app", "list", "--environment", &staging]).await;
+    assert_eq!(in_staging["data"][0]["id"], created["id"], "{in_staging}");
+    let in_default = json(&app, &["app", "list"]).await;
+    assert_eq!(in_default["data"], serde_json::json!([]), "{in_default}");
+    let unknown = hookline(&app, "json", &["app", "list", "--environment", "env_nope"])
+        .await
+        .expect_err("a malformed environment id is refused");
+    assert!(
+        unknown.to_string().contains("400 bad_request") && unknown.to_string().contains("env_"),
+        "{unknown}"
+    );
+}
