@@ -9,6 +9,7 @@
 //! (see `bench/README.md`).
 
 mod baseline;
+mod compare;
 mod hookline;
 mod load;
 mod process;
@@ -62,6 +63,13 @@ struct Args {
     /// Also write the markdown table to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A/B mode: a second hookline binary (B) to compare with the first (A, `--hookline`);
+    /// each scenario runs with A then B, `--rounds` times, and a table of medians is printed.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Rounds of an A/B comparison.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 #[tokio::main]
@@ -87,6 +95,9 @@ async fn main() -> anyhow::Result<()> {
     };
 
     eprintln!("machine: {}", machine());
+    if let Some(other) = args.compare.clone() {
+        return compare_builds(&args, settings, other, &scenarios).await;
+    }
     let baseline_receiver = receiver::Receiver::start(SigningSecret::generate()).await?;
     let requests = ((100_000.0 * args.scale) as u64).max(1_000);
     let baseline = baseline::bare_hyper(&baseline_receiver, requests, args.workers).await?;
@@ -101,33 +112,97 @@ async fn main() -> anyhow::Result<()> {
     }];
     for scenario in scenarios {
         eprintln!("running {scenario:?} ...");
-        let row = match scenario {
-            Scenario::Ingest => scenarios::ingest(&settings).await,
-            Scenario::EndToEnd => scenarios::end_to_end(&settings, args.endpoints).await,
-            Scenario::Latency => scenarios::latency(&settings, args.rate).await,
-            Scenario::FanOut => scenarios::fan_out(&settings).await,
-            Scenario::Isolation => scenarios::isolation(&settings).await,
-            Scenario::Backlog => scenarios::backlog(&settings).await,
-        };
-        match row {
-            Ok(row) => {
-                eprintln!("  {:.0} {}", row.throughput, row.unit);
-                rows.push(row);
-            }
-            Err(err) => {
-                eprintln!("  failed: {err:#}");
-                rows.push(Row {
+        rows.push(
+            run(scenario, &settings, &args)
+                .await
+                .unwrap_or_else(|err| Row {
                     scenario: format!("{scenario:?}"),
                     notes: format!("**failed: {err:#}**"),
                     ..Row::default()
-                });
-            }
-        }
+                }),
+        );
     }
     let table = report::markdown(&rows, Some(baseline));
     println!("\nMachine: {}\n\n{table}", machine());
     if let Some(out) = args.out {
         std::fs::write(&out, format!("Machine: {}\n\n{table}", machine()))?;
+    }
+    Ok(())
+}
+
+/// Runs one scenario.
+async fn run(scenario: Scenario, settings: &Settings, args: &Args) -> anyhow::Result<Row> {
+    let row = match scenario {
+        Scenario::Ingest => scenarios::ingest(settings).await,
+        Scenario::EndToEnd => scenarios::end_to_end(settings, args.endpoints).await,
+        Scenario::Latency => scenarios::latency(settings, args.rate).await,
+        Scenario::FanOut => scenarios::fan_out(settings).await,
+        Scenario::Isolation => scenarios::isolation(settings).await,
+        Scenario::Backlog => scenarios::backlog(settings).await,
+    };
+    match &row {
+        Ok(row) => eprintln!("  {:.0} {}", row.throughput, row.unit),
+        Err(err) => eprintln!("  failed: {err:#}"),
+    }
+    row
+}
+
+/// A/B mode: every scenario with build A then build B, round after round; prints the medians.
+async fn compare_builds(
+    args: &Args,
+    settings: Settings,
+    other: PathBuf,
+    scenarios: &[Scenario],
+) -> anyhow::Result<()> {
+    let a_name = settings.launch.binary.display().to_string();
+    let b_name = other.display().to_string();
+    let b_settings = Settings {
+        launch: Launch {
+            binary: other,
+            ..settings.launch.clone()
+        },
+        ..settings.clone()
+    };
+    let mut pairs = Vec::new();
+    for &scenario in scenarios {
+        let mut pair = compare::Pairs {
+            scenario: format!("{scenario:?}"),
+            ..Default::default()
+        };
+        // A failed run counts as no value (the median skips it).
+        let failed = || Row {
+            throughput: f64::NAN,
+            cpu_per_1k: f64::NAN,
+            ..Row::default()
+        };
+        for round in 1..=args.rounds.max(1) {
+            eprintln!("{scenario:?}, round {round}: A ...");
+            pair.a.push(
+                run(scenario, &settings, args)
+                    .await
+                    .unwrap_or_else(|_| failed()),
+            );
+            eprintln!("{scenario:?}, round {round}: B ...");
+            pair.b.push(
+                run(scenario, &b_settings, args)
+                    .await
+                    .unwrap_or_else(|_| failed()),
+            );
+        }
+        if let Some(row) = pair.a.iter().find(|row| !row.scenario.is_empty()) {
+            pair.scenario = row.scenario.clone();
+        }
+        pairs.push(pair);
+    }
+    let table = compare::markdown(&pairs, &a_name, &b_name);
+    let report = format!(
+        "Machine: {}\n\n{} rounds, A then B in each\n\n{table}",
+        machine(),
+        args.rounds.max(1)
+    );
+    println!("\n{report}");
+    if let Some(out) = &args.out {
+        std::fs::write(out, report)?;
     }
     Ok(())
 }
