@@ -14,9 +14,9 @@ use hookline_core::Timestamp;
 pub enum ClientCommand {
     /// Applications (one per customer): list, create, get, delete.
     App(AppArgs),
-    /// Endpoints of an application: list, create, get, delete, and their signing secret.
+    /// Endpoints of an application: list, create, get, update, delete, and their signing secret.
     Endpoint(EndpointArgs),
-    /// Event types: list, create.
+    /// Event types: list, create, get, delete (archive).
     EventType(EventTypeArgs),
     /// Messages: send one, list an application's, get one.
     Msg(MsgArgs),
@@ -221,6 +221,32 @@ pub enum EndpointCommand {
         /// The endpoint's id or uid.
         endpoint: String,
     },
+    /// Change an endpoint: only what is given changes (`PATCH`).
+    #[command(group(ArgGroup::new("state").args(["enable", "disable"])))]
+    Update {
+        /// The application's id or uid.
+        app: String,
+        /// The endpoint's id or uid.
+        endpoint: String,
+        /// Where deliveries go from now on.
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+        /// The event types it receives, replacing the current list (repeat for several).
+        #[arg(long = "event-type", value_name = "NAME")]
+        event_types: Vec<String>,
+        /// Receive every event type again (clears the list).
+        #[arg(long, conflicts_with = "event_types")]
+        all_event_types: bool,
+        /// What it is.
+        #[arg(long)]
+        description: Option<String>,
+        /// Start delivering to it again.
+        #[arg(long)]
+        enable: bool,
+        /// Stop delivering to it: new messages skip it, and deliveries still waiting fail.
+        #[arg(long)]
+        disable: bool,
+    },
     /// Delete an endpoint.
     Delete {
         /// The application's id or uid.
@@ -258,6 +284,20 @@ pub enum EventTypeCommand {
         /// What the event means.
         #[arg(long, default_value = "")]
         description: String,
+    },
+    /// Show an event type.
+    Get {
+        /// Its name.
+        name: String,
+    },
+    /// Archive an event type (listed again with `include_archived`), or with `--expunge`
+    /// remove it for good.
+    Delete {
+        /// Its name.
+        name: String,
+        /// Remove it instead of archiving it.
+        #[arg(long)]
+        expunge: bool,
     },
 }
 

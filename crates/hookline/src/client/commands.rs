@@ -48,6 +48,17 @@ pub(super) async fn execute(
                 let answer = post(api, &["event-type"], body).await?;
                 show.one(&answer, views::EVENT_TYPE)
             }
+            EventTypeCommand::Get { name } => {
+                let answer = get(api, &["event-type", &name]).await?;
+                show.one(&answer, views::EVENT_TYPE)
+            }
+            EventTypeCommand::Delete { name, expunge } => {
+                let query = [("expunge", expunge.then_some("true"))];
+                let url = api.url(&["event-type", &name], &query);
+                let answer = api.send(Method::DELETE, url, Request::default()).await?;
+                let done = if expunge { "removed" } else { "archived" };
+                show.done(&answer, &format!("{done} event type {name}"))
+            }
         },
         ClientCommand::Msg(args) => message(args.command, api, &mut show).await,
         ClientCommand::Attempt(args) => {
@@ -120,6 +131,46 @@ async fn endpoint(
         }
         EndpointCommand::Get { app, endpoint } => {
             let answer = get(api, &["app", &app, "endpoint", &endpoint]).await?;
+            show.one(&answer, views::ENDPOINT)
+        }
+        EndpointCommand::Update {
+            app,
+            endpoint,
+            endpoint_url,
+            event_types,
+            all_event_types,
+            description,
+            enable,
+            disable,
+        } => {
+            let mut body = serde_json::Map::new();
+            if let Some(url) = endpoint_url {
+                body.insert("url".into(), json!(url));
+            }
+            if all_event_types {
+                body.insert("eventTypes".into(), Value::Null);
+            } else if !event_types.is_empty() {
+                body.insert("eventTypes".into(), json!(event_types));
+            }
+            if let Some(description) = description {
+                body.insert("description".into(), json!(description));
+            }
+            if enable || disable {
+                body.insert("disabled".into(), json!(disable));
+            }
+            if body.is_empty() {
+                return Err(ClientError::Usage(
+                    "nothing to change: give --endpoint-url, --event-type, --all-event-types, \
+                     --description, --enable or --disable"
+                        .into(),
+                ));
+            }
+            let request = Request {
+                body: Some(Value::Object(body).to_string()),
+                headers: Vec::new(),
+            };
+            let url = api.url(&["app", &app, "endpoint", &endpoint], &[]);
+            let answer = api.send(Method::PATCH, url, request).await?;
             show.one(&answer, views::ENDPOINT)
         }
         EndpointCommand::Delete { app, endpoint } => {

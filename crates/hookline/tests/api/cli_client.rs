@@ -354,3 +354,91 @@ async fn environment_works_in_the_environment_it_names() {
         "{unknown}"
     );
 }
+
+#[tokio::test]
+async fn endpoint_update_changes_only_what_is_given_and_event_types_are_archived_or_removed() {
+    let app = spawn_app().await;
+    json(&app, &["app", "create", "Acme", "--uid", "acme"]).await;
+    for name in ["a.created", "b.created"] {
+        json(&app, &["event-type", "create", name]).await;
+    }
+    json(
+        &app,
+        &[
+            "endpoint",
+            "create",
+            "acme",
+            "https://hooks.example.com/in",
+            "--event-type",
+            "a.created",
+            "--uid",
+            "main",
+        ],
+    )
+    .await;
+
+    let changed = json(
+        &app,
+        &[
+            "endpoint",
+            "update",
+            "acme",
+            "main",
+            "--event-type",
+            "b.created",
+            "--description",
+            "billing",
+            "--disable",
+        ],
+    )
+    .await;
+    assert_eq!(
+        changed["filterTypes"],
+        serde_json::json!(["b.created"]),
+        "{changed}"
+    );
+    assert_eq!(changed["description"], "billing");
+    assert_eq!(changed["disabled"], true);
+    assert_eq!(changed["url"], "https://hooks.example.com/in", "unchanged");
+
+    let again = json(
+        &app,
+        &[
+            "endpoint",
+            "update",
+            "acme",
+            "main",
+            "--all-event-types",
+            "--enable",
+        ],
+    )
+    .await;
+    assert!(again["filterTypes"].is_null(), "{again}");
+    assert_eq!(again["disabled"], false);
+    assert_eq!(again["description"], "billing", "unchanged");
+    let nothing = hookline(&app, "json", &["endpoint", "update", "acme", "main"])
+        .await
+        .expect_err("nothing to change");
+    assert_eq!(nothing.exit_code(), 2, "{nothing}");
+
+    let shown = json(&app, &["event-type", "get", "a.created"]).await;
+    assert_eq!(shown["name"], "a.created");
+    hookline(&app, "json", &["event-type", "delete", "a.created"])
+        .await
+        .expect("archive");
+    assert_eq!(
+        json(&app, &["event-type", "get", "a.created"]).await["archived"],
+        true
+    );
+    hookline(
+        &app,
+        "json",
+        &["event-type", "delete", "a.created", "--expunge"],
+    )
+    .await
+    .expect("expunge");
+    let gone = hookline(&app, "json", &["event-type", "get", "a.created"])
+        .await
+        .expect_err("removed");
+    assert!(gone.to_string().contains("404"), "{gone}");
+}
