@@ -45,6 +45,7 @@ pub mod postgres;
 pub mod query;
 pub mod replay;
 pub mod schemas;
+mod schema_log;
 pub mod secrets;
 pub mod sources;
 pub mod sqlite;

@@ -62,8 +62,9 @@ async fn apply(client: &mut tokio_postgres::Client) -> StoreResult<()> {
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(version, "applied database migration");
+        crate::schema_log::step(version);
     }
+    crate::schema_log::done(found, known);
     Ok(())
 }
 

@@ -47,8 +47,9 @@ pub(crate) fn migrate(conn: &Connection) -> StoreResult<()> {
         .inspect_err(|_| {
             let _ = conn.execute_batch("ROLLBACK");
         })?;
-        tracing::info!(version, "applied database migration");
+        crate::schema_log::step(version);
     }
+    crate::schema_log::done(found, known);
     Ok(())
 }
 
