@@ -34,4 +34,10 @@ pub trait EnvironmentStore: Send + Sync {
     /// Forgets an environment; `NotFound` when absent (so of two callers, one learns it was
     /// already gone).
     async fn delete_environment(&self, id: &EnvId) -> StoreResult<()>;
+    /// Changes whenever any node may have created or deleted an environment (a counter; wait
+    /// with `changed()`), for stores shared by several nodes; `None` where this process is the
+    /// only writer (SQLite), as it knows its own changes.
+    fn environment_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
 }

@@ -26,7 +26,11 @@ impl EnvironmentStore for PgStore {
     async fn create_environment(&self, environment: Environment) -> StoreResult<Environment> {
         let client = self.db.client().await?;
         let statement = client
-            .prepare_cached("INSERT INTO environments (id, name, created_at) VALUES ($1, $2, $3)")
+            .prepare_cached(
+                "WITH created AS (INSERT INTO environments (id, name, created_at)
+                 VALUES ($1, $2, $3) RETURNING id)
+                 SELECT pg_notify('hookline_environments', current_schema()) FROM created",
+            )
             .await?;
         client
             .execute(
@@ -65,11 +69,18 @@ impl EnvironmentStore for PgStore {
     async fn delete_environment(&self, id: &EnvId) -> StoreResult<()> {
         let client = self.db.client().await?;
         let statement = client
-            .prepare_cached("DELETE FROM environments WHERE id = $1")
+            .prepare_cached(
+                "WITH gone AS (DELETE FROM environments WHERE id = $1 RETURNING id)
+                 SELECT pg_notify('hookline_environments', current_schema()) FROM gone",
+            )
             .await?;
         match client.execute(&statement, &[&id.as_str()]).await? {
             0 => Err(StoreError::NotFound),
             _ => Ok(()),
         }
+    }
+
+    fn environment_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        Some(self.environments.subscribe())
     }
 }

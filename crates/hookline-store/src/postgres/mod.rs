@@ -83,6 +83,8 @@ pub struct PgStore {
     feed: FeedSignal,
     /// Wakes this node's delivery engine when any node plans deliveries.
     due: crate::due::DueSignal,
+    /// Counts notifications that some node created or deleted an environment.
+    environments: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -113,12 +115,19 @@ impl PgStore {
         };
         let feed = FeedSignal::new();
         let due = crate::due::DueSignal::default();
-        listener::spawn(&options.url, schema_name, feed.clone(), due.clone()).await?;
+        let environments = tokio::sync::watch::Sender::new(0);
+        let signals = listener::Signals {
+            feed: feed.clone(),
+            due: due.clone(),
+            environments: environments.clone(),
+        };
+        listener::spawn(&options.url, schema_name, signals).await?;
         Ok(Self {
             db,
             node: crate::postgres::connection::node_id().into(),
             feed,
             due,
+            environments,
         })
     }
 

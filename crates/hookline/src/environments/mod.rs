@@ -5,10 +5,10 @@
 //! [`Environments`] opens an environment when a request first needs it, or at start for nodes
 //! that deliver (its deliveries must go on after a restart without waiting for a request), and
 //! keeps it open until it is deleted or the server stops. Nodes sharing a PostgreSQL database
-//! look at the registry every few seconds ([`REGISTRY_CHECK`] by default) to open environments
-//! created elsewhere (nodes that deliver) and close those deleted elsewhere; requests never wait
-//! for that check, as an environment a request names is looked up in the registry when it is
-//! not open yet.
+//! look at the registry when another node announces a change (`NOTIFY hookline_environments`),
+//! and every [`REGISTRY_CHECK`] in any case, to open environments created elsewhere (nodes that
+//! deliver) and close those deleted elsewhere; requests never wait for that, as an environment a
+//! request names is looked up in the registry when it is not open yet.
 
 mod host;
 mod runtime;
@@ -24,14 +24,16 @@ use hookline_core::{EnvId, Timestamp};
 use hookline_store::environments::Environment;
 use hookline_store::sqlite::MigrationMode;
 use hookline_store::{Order, PageRequest, Store, StoreError};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 pub use runtime::{OpenStore, Runtime, Template};
 pub use storage::Storage;
 
-/// How often nodes sharing a database look for environments created or deleted by others, by
-/// default.
-pub const REGISTRY_CHECK: Duration = Duration::from_secs(5);
+/// How often nodes sharing a database look for environments created or deleted by others even
+/// when no change was announced, by default: changes are announced (`NOTIFY`), so this only
+/// covers an announcement lost with a dropped connection.
+pub const REGISTRY_CHECK: Duration = Duration::from_secs(60);
 
 /// Every environment of this server but the default one.
 #[derive(Debug, Clone)]
@@ -93,6 +95,8 @@ impl Environments {
         shutdown: CancellationToken,
     ) -> Self {
         let shared = storage.is_shared();
+        // Subscribed before the first look, so a change announced meanwhile is not missed.
+        let changes = registry.environment_changes();
         let environments = Self {
             inner: Arc::new(Inner {
                 registry,
@@ -109,7 +113,7 @@ impl Environments {
             tracing::error!(error = format!("{err:#}"), "cannot open the environments");
         }
         if shared {
-            tokio::spawn(watch(Arc::downgrade(&environments.inner)));
+            tokio::spawn(watch(Arc::downgrade(&environments.inner), changes));
         }
         environments
     }
@@ -312,15 +316,29 @@ pub async fn open_all(
     Ok(opened)
 }
 
-/// Looks at the registry every `check` until the server stops.
-async fn watch(inner: Weak<Inner>) {
+/// Looks at the registry whenever a node announces a change (PostgreSQL's `NOTIFY`), and every
+/// `check` in any case (a safety net for an announcement lost with a connection), until the
+/// server stops.
+async fn watch(inner: Weak<Inner>, mut changes: Option<watch::Receiver<u64>>) {
     loop {
         let Some((shutdown, check)) = inner.upgrade().map(|i| (i.shutdown.clone(), i.check)) else {
             return;
         };
+        let announced = async {
+            match changes.as_mut() {
+                Some(changes) => {
+                    if changes.changed().await.is_err() {
+                        // The store is gone: only the periodic look is left.
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(check) => {}
+            () = announced => {}
         }
         let Some(inner) = inner.upgrade() else {
             return;
