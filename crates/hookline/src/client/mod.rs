@@ -112,7 +112,14 @@ pub async fn run(command: ClientCommand, out: &mut dyn Write) -> Result<(), Clie
     });
     let token = match options.token {
         Some(token) => token,
-        None => saved_token(options.data_dir)?,
+        None if is_loopback(&options.url) => saved_token(options.data_dir)?,
+        None => {
+            return Err(ClientError::NoToken(format!(
+                "the admin token saved on this machine is only sent to a server on this machine, \
+                 not to {}",
+                options.url
+            )));
+        }
     };
     let api = http::Api::new(&options.url, token, options.environment.as_deref())?;
     commands::execute(command, &api, format, out).await?;
@@ -131,6 +138,22 @@ pub async fn main(command: ClientCommand) -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// Whether `url` names this machine (`localhost`, `127.0.0.0/8`, `::1`): the only server the
+/// admin token saved here may be sent to without being asked for by `--token`.
+fn is_loopback(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The admin token `hookline serve` saved in its data directory, found as serve finds that
@@ -153,6 +176,32 @@ fn saved_token(data_dir: Option<PathBuf>) -> Result<Token, ClientError> {
         token => {
             let Ok(token) = token.parse();
             Ok(token)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn the_saved_admin_token_goes_only_to_this_machine() {
+        for url in [
+            "http://127.0.0.1:8071",
+            "http://localhost:8071/prefix",
+            "https://127.0.0.2",
+            "http://[::1]:8071",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://staging:8071",
+            "https://hooks.example.com",
+            "http://10.0.0.5:8071",
+            "http://localhost.example.com",
+            "not a url",
+        ] {
+            assert!(!is_loopback(url), "{url}");
         }
     }
 }

@@ -184,11 +184,30 @@ pub(crate) fn record(item: &Value, columns: &[Column]) -> String {
 }
 
 /// A field as one short line: strings bare, lists comma-separated, absent and `null` as `-`.
+/// `text` safe to print on a terminal: line breaks and tabs become spaces, and other control
+/// characters (an escape sequence in a customer's endpoint description, say) and bidirectional
+/// overrides are shown as `\u{..}` instead of acted on.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&c.escape_unicode().to_string());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub(crate) fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "-".to_owned(),
         Some(Value::String(text)) if text.is_empty() => "-".to_owned(),
-        Some(Value::String(text)) => text.replace(['\n', '\r', '\t'], " "),
+        Some(Value::String(text)) => printable(text),
         Some(Value::Array(items)) if items.is_empty() => "-".to_owned(),
         Some(Value::Array(items)) => items
             .iter()

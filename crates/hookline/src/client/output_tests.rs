@@ -78,6 +78,11 @@ fn cells_join_lists_and_flatten_line_breaks() {
     assert_eq!(cell(Some(&json!([]))), "-");
     assert_eq!(cell(Some(&json!(""))), "-");
     assert_eq!(cell(Some(&json!("two\nlines"))), "two lines");
+    // A customer's text cannot drive the operator's terminal.
+    assert_eq!(
+        cell(Some(&json!("a\u{1b}]0;pwned\u{7}b\u{202e}c"))),
+        "a\\u{1b}]0;pwned\\u{7}b\\u{202e}c"
+    );
     assert_eq!(cell(Some(&json!(true))), "true");
     assert_eq!(cell(Some(&json!({"a": 1}))), r#"{"a":1}"#);
     assert_eq!(cell(None), "-");
