@@ -327,7 +327,13 @@ async fn an_endpoint_deleted_while_its_attempt_is_recorded_waits_instead_of_dead
         let node = Arc::clone(&node);
         async move { node.record_attempts(vec![record]).await }
     });
-    until_positive(&watcher, "SELECT count(*) FROM pg_locks WHERE NOT granted").await;
+    // The recorder waits on a lock (in this test's database: other tests run alongside).
+    until_positive(
+        &watcher,
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE NOT l.granted AND a.datname = current_database()",
+    )
+    .await;
 
     // The cascade now needs the delivery's row: the recorder must not be holding it. (Were it,
     // PostgreSQL would find the deadlock after `deadlock_timeout`, 1 s, and abort the delete
