@@ -9,6 +9,9 @@ use hookline_core::{AppId, KeyId, Timestamp};
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
 
+/// The name of the keys `POST /auth/app-portal-access` makes: app-portal tokens.
+pub const PORTAL_KEY_NAME: &str = "app-portal-access";
+
 /// The SHA-256 digest of a key's token.
 pub type TokenDigest = [u8; 32];
 
@@ -69,8 +72,10 @@ pub trait KeyStore: Send + Sync {
     async fn revoke_api_key(&self, id: &KeyId, at: Timestamp) -> StoreResult<ApiKey>;
     /// Records last-use times for many keys in one write; unknown keys are skipped.
     async fn touch_api_keys(&self, used: Vec<(KeyId, Timestamp)>) -> StoreResult<()>;
-    /// Makes `app`'s keys (only those of `sessions`, when any are named) stop working at `at`:
-    /// a key that expires sooner, or is revoked, is left as it is. Answers how many changed.
+    /// Makes `app`'s app-portal tokens (keys named [`PORTAL_KEY_NAME`]; only those of
+    /// `sessions`, when any are named) stop working at `at`: a token that expires sooner, or is
+    /// revoked, is left as it is, and so are the application's other keys (server-to-server
+    /// keys made with the API-key routes). Answers how many changed.
     async fn expire_app_keys(
         &self,
         app: &AppId,

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use hookline_core::{AppId, KeyId, Timestamp};
-use hookline_store::keys::{ApiKey, KeyScope};
+use hookline_store::keys::{ApiKey, KeyScope, PORTAL_KEY_NAME};
 
 use crate::auth::Principal;
 use crate::auth::principal::NewToken;
@@ -66,7 +66,7 @@ async fn portal_access(
     let now = Timestamp::now();
     let key = ApiKey {
         id: KeyId::generate(),
-        name: "app-portal-access".into(),
+        name: PORTAL_KEY_NAME.into(),
         scope,
         created_at: now,
         last_used_at: None,
@@ -111,9 +111,10 @@ async fn logout(State(state): State<AppState>, principal: Principal) -> ApiResul
 
 /// Expire all of the tokens associated with a specific application.
 ///
-/// The application's tokens (app-portal tokens and application-scoped keys; only those made for
-/// `sessionIds` when given) stop working `expiry` seconds from now (default: at once). A token
-/// that expires sooner, or was revoked, is left as it is. Organisation tokens only.
+/// The application's app-portal tokens (only those made for `sessionIds` when given) stop
+/// working `expiry` seconds from now (default: at once). A token that expires sooner, or was
+/// revoked, is left as it is; so are the application's API keys (revoke those with
+/// `DELETE /api/v1/api-key/{key_id}`). Organisation tokens only.
 #[utoipa::path(post, path = "/api/v1/auth/app/{app_id}/expire-all", tag = "Authentication", operation_id = "v1.authentication.expire-all",
     params(AppPath), request_body = ApplicationTokenExpireIn,
     responses((status = 204, description = "The tokens expire at the time asked")))]

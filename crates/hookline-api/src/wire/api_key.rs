@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hookline_core::Timestamp;
-use hookline_store::keys::{ApiKey, KeyScope};
+use hookline_store::keys::{ApiKey, KeyScope, PORTAL_KEY_NAME};
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use serde_json::json;
@@ -58,6 +58,11 @@ impl ApiKeyIn {
             checks.fail(
                 &["body", "name"],
                 format!("must be 1 to {MAX_NAME_LEN} characters"),
+            );
+        } else if name == PORTAL_KEY_NAME {
+            checks.fail(
+                &["body", "name"],
+                format!("{PORTAL_KEY_NAME:?} is reserved for app-portal tokens; choose another"),
             );
         }
         if self.read_only && self.app_id.is_none() {

@@ -167,13 +167,17 @@ impl KeyStore for PgStore {
         let statement = client
             .prepare_cached(
                 "UPDATE api_keys SET expires_at = $2
-                 WHERE app_id = $1 AND revoked_at IS NULL
+                 WHERE app_id = $1 AND name = $4 AND revoked_at IS NULL
                  AND (expires_at IS NULL OR expires_at > $2)
                  AND (cardinality($3::text[]) = 0 OR session_id = ANY($3::text[]))",
             )
             .await?;
+        let portal = crate::keys::PORTAL_KEY_NAME;
         Ok(client
-            .execute(&statement, &[&app.as_str(), &at.as_millis(), &sessions])
+            .execute(
+                &statement,
+                &[&app.as_str(), &at.as_millis(), &sessions, &portal],
+            )
             .await?)
     }
 }

@@ -100,13 +100,14 @@ fn expire_app(
     let changed = conn
         .prepare_cached(
             "UPDATE api_keys SET expires_at = :at
-             WHERE app_id = :app AND revoked_at IS NULL
+             WHERE app_id = :app AND name = :portal AND revoked_at IS NULL
              AND (expires_at IS NULL OR expires_at > :at)
              AND (:all OR session_id IN (SELECT value FROM json_each(:sessions)))",
         )?
         .execute(named_params! {
             ":at": at.as_millis(),
             ":app": app.as_str(),
+            ":portal": crate::keys::PORTAL_KEY_NAME,
             ":all": sessions.is_empty(),
             ":sessions": super::rows::to_json(&sessions),
         })?;

@@ -171,6 +171,7 @@ async fn expiring_an_applications_keys_moves_only_its_live_keys_forward_never_ba
         let (store, name) = (&backend.store, backend.name);
         let (app, other) = (new_app(store).await, new_app(store).await);
         let scoped = |app: &AppId, session: Option<&str>, expires: Option<i64>| ApiKey {
+            name: hookline_store::keys::PORTAL_KEY_NAME.into(),
             session_id: session.map(str::to_owned),
             expires_at: expires.map(Timestamp::from_millis),
             ..key(KeyScope::Application {
@@ -189,6 +190,12 @@ async fn expiring_an_applications_keys_moves_only_its_live_keys_forward_never_ba
         let sooner = create(scoped(&app, Some("alice"), Some(1_750_000_000_000))).await;
         let theirs = create(scoped(&other, Some("alice"), None)).await;
         let org = create(key(KeyScope::Organization)).await;
+        // A server-to-server key of the application (any other name): never expired by this.
+        let service = create(key(KeyScope::Application {
+            app_id: app.clone(),
+            read_only: false,
+        }))
+        .await;
         let revoked = create(scoped(&app, None, None)).await;
         store
             .revoke_api_key(&revoked.id, Timestamp::from_millis(1_700_000_000_001))
@@ -231,6 +238,11 @@ async fn expiring_an_applications_keys_moves_only_its_live_keys_forward_never_ba
             expires(org.id.clone()).await,
             org.expires_at,
             "{name}: org key"
+        );
+        assert_eq!(
+            expires(service.id.clone()).await,
+            service.expires_at,
+            "{name}: not a portal token"
         );
         assert_eq!(
             expires(revoked.id.clone()).await,

@@ -227,6 +227,23 @@ async fn expire_all_ends_an_applications_tokens_or_one_sessions_at_the_time_aske
     let bob = portal_token(&app, &app_id, Some("user_bob")).await;
     let anonymous = portal_token(&app, &app_id, None).await;
     let elsewhere = portal_token(&app, &other, Some("user_alice")).await;
+    // A server-to-server key of the application: not a portal token, never expired by this.
+    let service = app
+        .post(
+            "/api/v1/api-key",
+            json!({ "name": "billing service", "appId": app_id }),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.body);
+    let service = Auth::Bearer(service.str("token"));
+    let reserved = app
+        .post(
+            "/api/v1/api-key",
+            json!({ "name": "app-portal-access", "appId": app_id }),
+        )
+        .await;
+    assert_eq!(reserved.status, 422, "{}", reserved.body);
+    assert_eq!(reserved.error_locs(), ["body.name"]);
     let expire = |body: Value| {
         let path = format!("/api/v1/auth/app/{app_id}/expire-all");
         let app = &app;
@@ -251,7 +268,11 @@ async fn expire_all_ends_an_applications_tokens_or_one_sessions_at_the_time_aske
         .as_array()
         .expect("keys")
         .iter()
-        .filter(|k| k["appId"] == app_id.as_str() && k["revokedAt"].is_null())
+        .filter(|k| {
+            k["appId"] == app_id.as_str()
+                && k["revokedAt"].is_null()
+                && k["name"] != "billing service"
+        })
         .collect();
     assert_eq!(of_app.len(), 3, "{}", keys.body);
     for key in of_app {
@@ -266,6 +287,11 @@ async fn expire_all_ends_an_applications_tokens_or_one_sessions_at_the_time_aske
     assert_eq!(status_of(&app, &bob, &app_id).await, 401);
     assert_eq!(status_of(&app, &anonymous, &app_id).await, 401);
     assert_eq!(status_of(&app, &elsewhere, &other).await, 200);
+    assert_eq!(
+        status_of(&app, &service, &app_id).await,
+        200,
+        "API keys stay"
+    );
 
     // Bad input names the field; an unknown application is a 404; app tokens may not.
     let bad = expire(json!({ "expiry": 259_201, "sessionIds": ["ok", "not ok"] })).await;
