@@ -64,7 +64,8 @@ struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     /// A/B mode: a second hookline binary (B) to compare with the first (A, `--hookline`);
-    /// each scenario runs with A then B, `--rounds` times, and a table of medians is printed.
+    /// each scenario runs with both, `--rounds` times (A first in odd rounds, B first in even
+    /// ones), and a table of medians is printed.
     #[arg(long)]
     compare: Option<PathBuf>,
     /// Rounds of an A/B comparison.
@@ -147,7 +148,7 @@ async fn run(scenario: Scenario, settings: &Settings, args: &Args) -> anyhow::Re
     row
 }
 
-/// A/B mode: every scenario with build A then build B, round after round; prints the medians.
+/// A/B mode: every scenario with builds A and B, round after round; prints the medians.
 async fn compare_builds(
     args: &Args,
     settings: Settings,
@@ -175,19 +176,27 @@ async fn compare_builds(
             cpu_per_1k: f64::NAN,
             ..Row::default()
         };
+        // A then B in odd rounds, B then A in even ones (ABBA): whatever running second does
+        // (disk writes of the first still being flushed, a warmer CPU) falls on both alike.
         for round in 1..=args.rounds.max(1) {
-            eprintln!("{scenario:?}, round {round}: A ...");
-            pair.a.push(
-                run(scenario, &settings, args)
-                    .await
-                    .unwrap_or_else(|_| failed()),
-            );
-            eprintln!("{scenario:?}, round {round}: B ...");
-            pair.b.push(
-                run(scenario, &b_settings, args)
-                    .await
-                    .unwrap_or_else(|_| failed()),
-            );
+            let order = if round % 2 == 1 {
+                ["A", "B"]
+            } else {
+                ["B", "A"]
+            };
+            for build in order {
+                eprintln!("{scenario:?}, round {round}: {build} ...");
+                let (chosen, rows) = if build == "A" {
+                    (&settings, &mut pair.a)
+                } else {
+                    (&b_settings, &mut pair.b)
+                };
+                rows.push(
+                    run(scenario, chosen, args)
+                        .await
+                        .unwrap_or_else(|_| failed()),
+                );
+            }
         }
         if let Some(row) = pair.a.iter().find(|row| !row.scenario.is_empty()) {
             pair.scenario = row.scenario.clone();
@@ -196,7 +205,7 @@ async fn compare_builds(
     }
     let table = compare::markdown(&pairs, &a_name, &b_name);
     let report = format!(
-        "Machine: {}\n\n{} rounds, A then B in each\n\n{table}",
+        "Machine: {}\n\n{} rounds, A and B alternating which goes first\n\n{table}",
         machine(),
         args.rounds.max(1)
     );

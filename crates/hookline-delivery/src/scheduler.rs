@@ -144,6 +144,9 @@ impl Scheduler {
             wake_at = earliest(wake_at, swept.deadline);
             self.idle(wake_at, swept.starved, shutdown).await;
         }
+        // This engine samples no more (its environment may be gone): its gauges say so rather
+        // than keep their last values for ever.
+        telemetry::stopped(&self.environment);
     }
 
     /// Starts what the waiting rooms can start, collects what must leave them.

@@ -55,6 +55,19 @@ pub fn queue(environment: &Arc<str>, depth: QueueDepth) {
         .set(depth.scheduled as f64);
 }
 
+/// Zeroes `environment`'s queue and lane gauges when its engine stops, so a deleted
+/// environment's last backlog does not stay on a dashboard (or keep an alert firing).
+pub fn stopped(environment: &Arc<str>) {
+    lanes_paused(environment, 0);
+    queue(
+        environment,
+        QueueDepth {
+            due: 0,
+            scheduled: 0,
+        },
+    );
+}
+
 /// A label value borrowed from a shared string (one allocation per sample, not per engine).
 fn label(environment: &Arc<str>) -> metrics::SharedString {
     metrics::SharedString::from(Arc::clone(environment))
@@ -165,6 +178,7 @@ mod tests {
                     scheduled: 40,
                 },
             );
+            stopped(&Arc::from("env_staging"));
         });
         let recorded = seen.0.lock().expect("lock").clone();
         let expected = [
@@ -177,6 +191,9 @@ mod tests {
             ("hookline_lanes_paused{environment=default}", 2.0),
             ("hookline_queue_due{environment=env_staging}", 7.0),
             ("hookline_queue_scheduled{environment=env_staging}", 40.0),
+            ("hookline_lanes_paused{environment=env_staging}", 0.0),
+            ("hookline_queue_due{environment=env_staging}", 0.0),
+            ("hookline_queue_scheduled{environment=env_staging}", 0.0),
         ];
         let expected: Vec<(String, f64)> = expected
             .iter()
