@@ -53,9 +53,27 @@ async fn pull_until(app: &TestApp, path: &str, seen: &mut Vec<String>, total: us
             seen.extend(ids(&batch.body));
         }
     };
-    tokio::time::timeout(PATIENCE * 2, consume)
-        .await
-        .expect("the consumer did not receive every message in time");
+    if tokio::time::timeout(PATIENCE * 2, consume).await.is_err() {
+        // Say enough to tell a skipped feed position (the consumer's iterator moved past
+        // messages it never handed out) from a missed wake-up (a long-poll that slept through
+        // commits): what the consumer got, and what the application's message list holds.
+        let listed = app.get(&format!("{}?limit=250", messages_path(path))).await;
+        panic!(
+            "the consumer did not receive every message in time: it got {} of {total} \
+             ({seen:?}); the application lists {}",
+            seen.len(),
+            listed.body
+        );
+    }
+}
+
+/// `/api/v1/app/{app}/msg` for a consumer's path `/api/v1/app/{app}/poller/...`.
+fn messages_path(consumer_path: &str) -> String {
+    let app_part = consumer_path
+        .split("/poller/")
+        .next()
+        .expect("a poller path");
+    format!("{app_part}/msg")
 }
 
 #[tokio::test]
