@@ -350,6 +350,23 @@ impl TestApp {
         response.body
     }
 
+    /// The background task `id` (`GET /api/v1/background-task/{id}`) once it is no longer
+    /// running; fails the test if it does not end in time.
+    pub async fn ended_task(&self, id: &str) -> TestResponse {
+        tokio::time::timeout(PATIENCE, async {
+            loop {
+                let task = self.get(&format!("/api/v1/background-task/{id}")).await;
+                assert_eq!(task.status, StatusCode::OK, "{}", task.body);
+                if task.body["status"] != "running" {
+                    return task;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("background task {id} did not end in time"))
+    }
+
     /// The next attempt the engine records; fails the test if none comes in time.
     pub async fn next_attempt(&mut self) -> Attempt {
         tokio::time::timeout(PATIENCE, self.attempts.recv())

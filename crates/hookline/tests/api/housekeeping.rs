@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hookline_core::Timestamp;
-use hookline_testkit::{PATIENCE, TestApp, TestReceiver, spawn_app, spawn_app_with};
+use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
 use serde_json::json;
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -196,7 +196,7 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
         receiver.next_request().await;
         app.next_attempt().await;
     }
-    let task = ended_task(&app, &app_id, &ep).await;
+    let task = a_replay_that_ended(&app, &app_id, &ep).await;
     app.stop().await;
     let mut prune = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
     prune
@@ -236,7 +236,7 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
 
 /// Starts a replay that finds nothing to send and waits (bounded) until it has ended; returns
 /// the task's id.
-async fn ended_task(app: &TestApp, app_id: &str, ep: &str) -> String {
+async fn a_replay_that_ended(app: &TestApp, app_id: &str, ep: &str) -> String {
     let since = Timestamp::now().minus(HOUR).to_rfc3339();
     let started = app
         .post(
@@ -246,18 +246,7 @@ async fn ended_task(app: &TestApp, app_id: &str, ep: &str) -> String {
         .await;
     assert_eq!(started.status, 202, "{}", started.body);
     let id = started.str("id");
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            let task = app.get(&format!("/api/v1/background-task/{id}")).await;
-            assert_eq!(task.status, 200, "{}", task.body);
-            if task.body["status"] != "running" {
-                return;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the replay did not end in time");
+    app.ended_task(&id).await;
     id
 }
 
@@ -267,7 +256,7 @@ async fn retention_removes_ended_background_tasks_after_the_task_retention_perio
     let receiver = TestReceiver::start().await;
     let app_id = app.create_app("Acme").await;
     let ep = endpoint(&app, &app_id, &receiver).await;
-    let task = ended_task(&app, &app_id, &ep).await;
+    let task = a_replay_that_ended(&app, &app_id, &ep).await;
     let path = format!("/api/v1/background-task/{task}");
     let now = Timestamp::now();
 

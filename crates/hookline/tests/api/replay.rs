@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use hookline_core::Timestamp;
-use hookline_testkit::{PATIENCE, TestApp, TestReceiver, TestResponse, spawn_app};
+use hookline_testkit::{TestApp, TestReceiver, spawn_app};
 use serde_json::{Value, json};
 
 /// Creates an app with one endpoint on `receiver`; returns `(app_id, endpoint_id)`.
@@ -19,22 +19,6 @@ fn an_hour_ago() -> String {
     Timestamp::now()
         .minus(std::time::Duration::from_secs(3600))
         .to_rfc3339()
-}
-
-/// Waits (bounded) until the background task has finished, and returns it.
-async fn finished_task(app: &TestApp, id: &str) -> TestResponse {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            let task = app.get(&format!("/api/v1/background-task/{id}")).await;
-            assert_eq!(task.status, 200, "{}", task.body);
-            if task.body["status"] != "running" {
-                return task;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the background task did not finish in time")
 }
 
 /// The trigger types of the endpoint's attempts, newest first.
@@ -101,7 +85,7 @@ async fn after_an_outage_recover_delivers_each_failed_message_exactly_once_more(
     for _ in 0..2 {
         assert_eq!(app.next_attempt().await.response_status_code, 200);
     }
-    let task = finished_task(&app, &task_id).await;
+    let task = app.ended_task(&task_id).await;
     assert_eq!(task.body["status"], "finished");
     assert_eq!(task.body["data"]["messagesSent"], 2);
 
@@ -112,7 +96,7 @@ async fn after_an_outage_recover_delivers_each_failed_message_exactly_once_more(
             json!({ "since": an_hour_ago() }),
         )
         .await;
-    let again = finished_task(&app, &again.str("id")).await;
+    let again = app.ended_task(&again.str("id")).await;
     assert_eq!(again.body["data"]["messagesSent"], 0);
     assert!(receiver.try_next_request().is_none());
 
@@ -207,7 +191,7 @@ async fn replay_missing_delivers_messages_sent_before_the_endpoint_existed() {
         got, wanted,
         "only the event types the endpoint subscribes to"
     );
-    let task = finished_task(&app, &started.str("id")).await;
+    let task = app.ended_task(&started.str("id")).await;
     assert_eq!(task.body["data"]["messagesSent"], 2);
 
     let again = app
@@ -216,7 +200,7 @@ async fn replay_missing_delivers_messages_sent_before_the_endpoint_existed() {
             json!({ "since": an_hour_ago() }),
         )
         .await;
-    let again = finished_task(&app, &again.str("id")).await;
+    let again = app.ended_task(&again.str("id")).await;
     assert_eq!(
         again.body["data"]["messagesSent"], 0,
         "nothing is missing any more"
@@ -248,7 +232,7 @@ async fn bulk_replay_resends_successes_and_failures_matching_its_filters() {
     assert_eq!(started.body["task"], "endpoint.bulk-replay");
     assert_eq!(receiver.next_request().await.header("webhook-id"), a["id"]);
     app.next_attempt().await;
-    let task = finished_task(&app, &started.str("id")).await;
+    let task = app.ended_task(&started.str("id")).await;
     assert_eq!(task.body["data"]["messagesSent"], 1);
     assert!(receiver.try_next_request().is_none());
 }
@@ -352,7 +336,7 @@ async fn the_official_svix_sdk_drives_rotation_replay_tasks_and_tools() {
         crate::assert_signed(&request, ids[key].as_str().expect("secret"));
     }
     for id in ids["task_ids"].as_array().expect("task ids") {
-        let task = finished_task(&app, id.as_str().expect("id")).await;
+        let task = app.ended_task(id.as_str().expect("id")).await;
         assert_eq!(task.body["status"], "finished", "{}", task.body);
     }
 }

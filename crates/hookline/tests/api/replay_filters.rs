@@ -4,7 +4,7 @@
 use hookline_core::Timestamp;
 use std::time::Duration;
 
-use hookline_testkit::{PATIENCE, TestApp, TestReceiver, spawn_app, spawn_app_with};
+use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 fn an_hour_ago() -> String {
@@ -27,19 +27,9 @@ async fn bulk_replay(app: &TestApp, app_id: &str, ep: &str, filters: Value) -> i
         )
         .await;
     assert_eq!(started.status, 202, "{}", started.body);
-    let id = started.str("id");
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            let task = app.get(&format!("/api/v1/background-task/{id}")).await;
-            if task.body["status"] == "finished" {
-                return task.body["data"]["messagesSent"].as_i64().expect("a count");
-            }
-            assert_eq!(task.body["status"], "running", "{}", task.body);
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the bulk replay did not finish in time")
+    let task = app.ended_task(&started.str("id")).await;
+    assert_eq!(task.body["status"], "finished", "{}", task.body);
+    task.body["data"]["messagesSent"].as_i64().expect("a count")
 }
 
 #[tokio::test]
