@@ -13,9 +13,6 @@ use super::Checks;
 use super::application::ApplicationIn;
 use crate::error::ApiError;
 
-/// Longest key name.
-const MAX_NAME_LEN: usize = 256;
-
 /// `ApiKeyIn`: a key to create.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -53,13 +50,8 @@ impl ApiKeyIn {
     /// Validates every field at `now`, reporting all failures at once.
     pub fn validate(self, now: Timestamp) -> Result<ApiKeyFields, ApiError> {
         let mut checks = Checks::default();
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-            checks.fail(
-                &["body", "name"],
-                format!("must be 1 to {MAX_NAME_LEN} characters"),
-            );
-        } else if name == PORTAL_KEY_NAME {
+        let name = checks.label(&["body", "name"], &self.name);
+        if name == PORTAL_KEY_NAME {
             checks.fail(
                 &["body", "name"],
                 format!("{PORTAL_KEY_NAME:?} is reserved for app-portal tokens; choose another"),

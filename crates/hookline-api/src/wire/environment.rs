@@ -9,9 +9,6 @@ use serde_json::json;
 use super::Checks;
 use crate::error::ApiError;
 
-/// Longest environment name.
-const MAX_NAME_LEN: usize = 256;
-
 /// `EnvironmentIn`: an environment to create.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -26,13 +23,7 @@ impl EnvironmentIn {
     /// The trimmed name, or the 422 naming the field.
     pub fn validate(self) -> Result<String, ApiError> {
         let mut checks = Checks::default();
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-            checks.fail(
-                &["body", "name"],
-                format!("must be 1 to {MAX_NAME_LEN} characters"),
-            );
-        }
+        let name = checks.label(&["body", "name"], &self.name);
         checks.done()?;
         Ok(name)
     }

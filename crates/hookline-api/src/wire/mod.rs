@@ -68,6 +68,9 @@ where
     Ok(Some(Option::deserialize(deserializer)?))
 }
 
+/// Longest label a person gives a key or an environment.
+pub const MAX_LABEL_LEN: usize = 256;
+
 /// Collects every failing field of a request before answering 422 once, with all of them.
 #[derive(Debug, Default)]
 pub struct Checks(Vec<FieldError>);
@@ -109,6 +112,16 @@ impl Checks {
     pub fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
         self.done()?;
         value.ok_or_else(|| ApiError::Internal("a checked value went missing".into()))
+    }
+
+    /// `raw` trimmed, as the label at `loc` (a key's or an environment's `name`): 1 to
+    /// [`MAX_LABEL_LEN`] characters, else a failure there.
+    pub fn label(&mut self, loc: &[&str], raw: &str) -> String {
+        let label = raw.trim().to_owned();
+        if label.is_empty() || label.chars().count() > MAX_LABEL_LEN {
+            self.fail(loc, format!("must be 1 to {MAX_LABEL_LEN} characters"));
+        }
+        label
     }
 
     fn done_with<T>(self, value: T) -> Result<T, ApiError> {
