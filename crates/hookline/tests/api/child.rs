@@ -1,10 +1,11 @@
 //! The real `hookline serve` binary as a child process on a loopback port, for the crash and
-//! many-node tests: started, waited for, posted to, killed.
+//! many-node tests: started, waited for, posted to, killed; and the one-shot commands
+//! (`migrate`, `prune`) run on a test app's data.
 
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use hookline_testkit::PATIENCE;
+use hookline_testkit::{PATIENCE, TestApp};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -37,6 +38,33 @@ fn serve_command(data_dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Comm
         command.env(name, value);
     }
     command
+}
+
+/// Runs `hookline <args>` on `app`'s data directory (and database), with none of the
+/// environment's `HOOKLINE_*` settings that would point it elsewhere; its standard output,
+/// after checking it succeeded.
+pub(crate) async fn hookline_on(app: &TestApp, args: &[&str]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hookline"));
+    command
+        .args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("HOOKLINE_RETENTION_DAYS")
+        .env_remove("HOOKLINE_TASK_RETENTION_DAYS")
+        .env_remove("HOOKLINE_DATABASE_URL")
+        .env_remove("HOOKLINE_SECRETS_KEY")
+        .env_remove("HOOKLINE_ADMIN_TOKEN");
+    if let Some(url) = app.database_url() {
+        command.arg("--database-url").arg(url);
+    }
+    let output = command.output().await.expect("run hookline");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
 }
 
 fn free_port() -> u16 {

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use hookline_core::Timestamp;
 use hookline_testkit::{TestApp, TestReceiver, spawn_app, spawn_app_with};
+
+use crate::child::hookline_on;
 use serde_json::json;
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -198,28 +200,17 @@ async fn hookline_prune_removes_old_data_from_the_command_line() {
     }
     let task = a_replay_that_ended(&app, &app_id, &ep).await;
     app.stop().await;
-    let mut prune = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
-    prune
-        .arg("prune")
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .arg("--retention-days")
-        .arg("0")
-        .arg("--task-retention-days")
-        .arg("0")
-        .env_remove("HOOKLINE_RETENTION_DAYS")
-        .env_remove("HOOKLINE_TASK_RETENTION_DAYS")
-        .env_remove("HOOKLINE_DATABASE_URL");
-    if let Some(url) = app.database_url() {
-        prune.arg("--database-url").arg(url);
-    }
-    let output = prune.output().await.expect("run hookline prune");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = hookline_on(
+        &app,
+        &[
+            "prune",
+            "--retention-days",
+            "0",
+            "--task-retention-days",
+            "0",
+        ],
+    )
+    .await;
     assert!(
         stdout.contains("expired 2 payloads, deleted 2 attempts and 2 messages"),
         "{stdout}"

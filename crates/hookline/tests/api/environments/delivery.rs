@@ -10,16 +10,14 @@ use serde_json::json;
 
 use super::{admin_in, create_environment, key_in};
 use crate::callers::{Auth, call};
+use crate::child::hookline_on;
 
-#[tokio::test]
-async fn an_environment_delivers_its_messages_to_its_endpoints() {
-    let app = spawn_app().await;
-    let mut receiver = TestReceiver::start().await;
-    let env = create_environment(&app, "staging").await;
-    let key = Auth::Bearer(key_in(&app, &env, json!({ "name": "k" })).await);
+/// Creates, as `auth`, an application with one endpoint at `url`; returns (app id, endpoint
+/// id).
+async fn app_with_endpoint(app: &TestApp, auth: &Auth, url: String) -> (String, String) {
     let created = call(
-        &app,
-        &key,
+        app,
+        auth,
         Method::POST,
         "/api/v1/app",
         Some(json!({ "name": "Acme" })),
@@ -27,38 +25,51 @@ async fn an_environment_delivers_its_messages_to_its_endpoints() {
     .await;
     let app_id = created.str("id");
     let endpoint = call(
-        &app,
-        &key,
+        app,
+        auth,
         Method::POST,
         &format!("/api/v1/app/{app_id}/endpoint"),
-        Some(json!({ "url": receiver.endpoint("/staging") })),
+        Some(json!({ "url": url })),
     )
     .await;
     assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    (app_id, endpoint.str("id"))
+}
+
+/// Sends, as `auth`, an `invoice.paid` message with `payload`; returns its id once accepted.
+async fn send(app: &TestApp, auth: &Auth, app_id: &str, payload: serde_json::Value) -> String {
+    let sent = call(
+        app,
+        auth,
+        Method::POST,
+        &format!("/api/v1/app/{app_id}/msg"),
+        Some(json!({ "eventType": "invoice.paid", "payload": payload })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    sent.str("id")
+}
+
+#[tokio::test]
+async fn an_environment_delivers_its_messages_to_its_endpoints() {
+    let app = spawn_app().await;
+    let mut receiver = TestReceiver::start().await;
+    let env = create_environment(&app, "staging").await;
+    let key = Auth::Bearer(key_in(&app, &env, json!({ "name": "k" })).await);
+    let (app_id, endpoint_id) = app_with_endpoint(&app, &key, receiver.endpoint("/staging")).await;
     let secret = call(
         &app,
         &key,
         Method::GET,
-        &format!(
-            "/api/v1/app/{app_id}/endpoint/{}/secret",
-            endpoint.str("id")
-        ),
+        &format!("/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret"),
         None,
     )
     .await
     .str("key");
-    let sent = call(
-        &app,
-        &key,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/msg"),
-        Some(json!({ "eventType": "invoice.paid", "payload": { "n": 1 } })),
-    )
-    .await;
-    assert_eq!(sent.status, 202, "{}", sent.body);
+    let sent = send(&app, &key, &app_id, json!({ "n": 1 })).await;
     let request = receiver.next_request().await;
     assert_eq!(request.uri.path(), "/staging");
-    assert_eq!(request.header("webhook-id"), sent.str("id"));
+    assert_eq!(request.header("webhook-id"), sent);
     crate::assert_signed(&request, &secret);
 }
 
@@ -74,33 +85,8 @@ async fn a_restarted_server_delivers_what_its_environments_had_planned_without_a
     let mut receiver = TestReceiver::start().await;
     let env = create_environment(&app, "staging").await;
     let admin = admin_in(&env);
-    let created = call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/app",
-        Some(json!({ "name": "Acme" })),
-    )
-    .await;
-    let app_id = created.str("id");
-    let endpoint = call(
-        &app,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/endpoint"),
-        Some(json!({ "url": receiver.endpoint("/later") })),
-    )
-    .await;
-    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
-    let sent = call(
-        &app,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/msg"),
-        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
-    )
-    .await;
-    assert_eq!(sent.status, 202, "{}", sent.body);
+    let (app_id, _) = app_with_endpoint(&app, &admin, receiver.endpoint("/later")).await;
+    let sent = send(&app, &admin, &app_id, json!({})).await;
 
     let _app = app
         .restart_with(|mut config| {
@@ -110,7 +96,7 @@ async fn a_restarted_server_delivers_what_its_environments_had_planned_without_a
         .await;
     let request = receiver.next_request().await;
     assert_eq!(request.uri.path(), "/later");
-    assert_eq!(request.header("webhook-id"), sent.str("id"));
+    assert_eq!(request.header("webhook-id"), sent);
 }
 
 #[tokio::test]
@@ -135,61 +121,11 @@ async fn a_worker_node_delivers_for_environments_created_on_another_node() {
     let mut receiver = TestReceiver::start().await;
     let env = create_environment(&api, "staging").await;
     let admin = admin_in(&env);
-    let created = call(
-        &api,
-        &admin,
-        Method::POST,
-        "/api/v1/app",
-        Some(json!({ "name": "Acme" })),
-    )
-    .await;
-    let app_id = created.str("id");
-    let endpoint = call(
-        &api,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/endpoint"),
-        Some(json!({ "url": receiver.endpoint("/from-worker") })),
-    )
-    .await;
-    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
-    let sent = call(
-        &api,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/msg"),
-        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
-    )
-    .await;
-    assert_eq!(sent.status, 202, "{}", sent.body);
+    let (app_id, _) = app_with_endpoint(&api, &admin, receiver.endpoint("/from-worker")).await;
+    let sent = send(&api, &admin, &app_id, json!({})).await;
     let request = receiver.next_request().await;
     assert_eq!(request.uri.path(), "/from-worker");
-    assert_eq!(request.header("webhook-id"), sent.str("id"));
-}
-
-/// Runs the `hookline` command on the app's data (and database), returning its output.
-async fn hookline(app: &TestApp, args: &[&str]) -> String {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookline"));
-    command
-        .args(args)
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .env_remove("HOOKLINE_RETENTION_DAYS")
-        .env_remove("HOOKLINE_TASK_RETENTION_DAYS")
-        .env_remove("HOOKLINE_DATABASE_URL")
-        .env_remove("HOOKLINE_SECRETS_KEY")
-        .env_remove("HOOKLINE_ADMIN_TOKEN");
-    if let Some(url) = app.database_url() {
-        command.arg("--database-url").arg(url);
-    }
-    let output = command.output().await.expect("run hookline");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    assert_eq!(request.header("webhook-id"), sent);
 }
 
 #[tokio::test]
@@ -198,43 +134,18 @@ async fn hookline_migrate_and_prune_cover_every_environment() {
     let mut receiver = TestReceiver::start().await;
     let env = create_environment(&app, "staging").await;
     let admin = admin_in(&env);
-    let created = call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/app",
-        Some(json!({ "name": "Acme" })),
-    )
-    .await;
-    let app_id = created.str("id");
-    let endpoint = call(
-        &app,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/endpoint"),
-        Some(json!({ "url": receiver.endpoint("/") })),
-    )
-    .await;
-    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
-    let sent = call(
-        &app,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/app/{app_id}/msg"),
-        Some(json!({ "eventType": "invoice.paid", "payload": {} })),
-    )
-    .await;
-    assert_eq!(sent.status, 202, "{}", sent.body);
+    let (app_id, _) = app_with_endpoint(&app, &admin, receiver.endpoint("/")).await;
+    send(&app, &admin, &app_id, json!({})).await;
     receiver.next_request().await;
     app.next_attempt().await;
     app.stop().await;
 
-    let migrated = hookline(&app, &["migrate"]).await;
+    let migrated = hookline_on(&app, &["migrate"]).await;
     assert!(
         migrated.contains(&format!("environment {env} (staging) is at schema version")),
         "{migrated}"
     );
-    let pruned = hookline(&app, &["prune", "--retention-days", "0"]).await;
+    let pruned = hookline_on(&app, &["prune", "--retention-days", "0"]).await;
     assert!(
         pruned.contains(&format!(
             "environment {env}: expired 1 payloads, deleted 1 attempts and 1 messages"
