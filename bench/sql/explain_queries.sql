@@ -187,6 +187,30 @@ ROLLBACK;
 EXPLAIN (COSTS OFF) EXECUTE record_delivery('dlv_' || lpad('500042', 23, '0'), 0, 2, NULL::bigint, (extract(epoch FROM now()) * 1000)::bigint);
 \endif
 
+-- hold_against_delete: engine.rs hold_against_delete: endpoints held before a record or hand-back
+PREPARE hold_against_delete AS
+SELECT 1 FROM endpoints WHERE id IN (SELECT unnest($1::text[])
+             UNION SELECT endpoint_id FROM deliveries WHERE id = ANY($2::text[]))
+             ORDER BY id FOR KEY SHARE;
+\echo '### hold_against_delete'
+\if :warm
+\o /dev/null
+BEGIN;
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+ROLLBACK;
+\o
+BEGIN;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+ROLLBACK;
+\else
+EXPLAIN (COSTS OFF) EXECUTE hold_against_delete(ARRAY['ep_' || lpad('425', 23, '0')], ARRAY['dlv_' || lpad('500042', 23, '0'), 'dlv_' || lpad('500043', 23, '0')]);
+\endif
+
 -- hold_endpoint: engine.rs HOLD_ENDPOINT: a paused endpoint's pending deliveries wait
 PREPARE hold_endpoint AS
 UPDATE deliveries SET next_attempt_at = $1

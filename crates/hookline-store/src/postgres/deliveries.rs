@@ -238,8 +238,10 @@ pub(crate) async fn record_attempts(
     // The batch's endpoints are held against deletion first: a delete takes the endpoint and
     // then its deliveries, in its own order, so holding two of them (or a delivery and then the
     // endpoint's health) before the endpoint could deadlock with it.
-    let held =
-        engine::hold_against_delete(records.iter().map(|r| r.attempt.endpoint_id.to_string()));
+    let held = engine::hold_against_delete(
+        records.iter().map(|r| r.attempt.endpoint_id.to_string()),
+        [],
+    );
     let lock_count = usize::from(held.is_some());
     let moves: Vec<Write> = held
         .into_iter()

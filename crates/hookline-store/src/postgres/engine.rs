@@ -137,27 +137,34 @@ pub(crate) fn hold_endpoint(
     )
 }
 
-/// Runs `writes` in order, sent together (pipelined: one round trip for all of them); returns
-/// the rows each changed.
-/// Holds `endpoints` against deletion until commit, as the first statement of a transaction that
-/// changes their deliveries (and maybe the endpoints' health). A delete takes the endpoint's row
-/// first and its deliveries' rows next (the cascade, in its own order); a writer that took two of
-/// those deliveries, or a delivery and then the endpoint (the health row's key-share lock on it),
-/// could deadlock with it, and PostgreSQL would abort one after a second. With this key-share
-/// lock taken first, in id order, the delete waits for the writer, or the writer for the delete
-/// (and then finds the deliveries gone). `None` when there is nothing to hold.
-pub(crate) fn hold_against_delete(endpoints: impl IntoIterator<Item = String>) -> Option<Write> {
-    let mut ids: Vec<String> = endpoints.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    (!ids.is_empty()).then(|| -> Write {
+/// Holds endpoints against deletion until commit, as the first statement of a transaction that
+/// changes their deliveries (and maybe the endpoints' health): `endpoints` by id, and the
+/// endpoints of `deliveries`. A delete takes the endpoint's row first and its deliveries' rows
+/// next (the cascade, in its own order); a writer that took two of those deliveries, or a
+/// delivery and then the endpoint (the health row's key-share lock on it), could deadlock with
+/// it, and PostgreSQL would abort one after a second. With this key-share lock taken first, in
+/// id order, the delete waits for the writer, or the writer for the delete (and then finds the
+/// deliveries gone). `None` when there is nothing to hold.
+pub(crate) fn hold_against_delete(
+    endpoints: impl IntoIterator<Item = String>,
+    deliveries: impl IntoIterator<Item = String>,
+) -> Option<Write> {
+    let mut endpoints: Vec<String> = endpoints.into_iter().collect();
+    endpoints.sort_unstable();
+    endpoints.dedup();
+    let deliveries: Vec<String> = deliveries.into_iter().collect();
+    (!endpoints.is_empty() || !deliveries.is_empty()).then(|| -> Write {
         (
-            "SELECT 1 FROM endpoints WHERE id = ANY($1) ORDER BY id FOR KEY SHARE",
-            vec![Box::new(ids)],
+            "SELECT 1 FROM endpoints WHERE id IN (SELECT unnest($1::text[])
+             UNION SELECT endpoint_id FROM deliveries WHERE id = ANY($2::text[]))
+             ORDER BY id FOR KEY SHARE",
+            vec![Box::new(endpoints), Box::new(deliveries)],
         )
     })
 }
 
+/// Runs `writes` in order, sent together (pipelined: one round trip for all of them); returns
+/// the rows each changed.
 pub(crate) async fn run_writes(c: &impl GenericClient, writes: &[Write]) -> StoreResult<Vec<u64>> {
     let mut statements = Vec::with_capacity(writes.len());
     for (sql, _) in writes {
@@ -184,22 +191,16 @@ pub(crate) async fn run_writes(c: &impl GenericClient, writes: &[Write]) -> Stor
 async fn defer(store: &PgStore, deferral: Deferral) -> StoreResult<()> {
     let mut client = store.db.client().await?;
     let tx = client.transaction().await?;
-    // One primary-key update per delivery (a plan that cannot turn into a scan of the table),
-    // all sent together.
     // As in recording: the endpoints of the deliveries handed back, and of the health saved,
     // are held against deletion before any of their rows.
-    let ids: Vec<String> = deferral
-        .deliveries
-        .iter()
-        .map(|(id, _)| id.to_string())
-        .collect();
-    let mut writes: Vec<Write> = vec![(
-        "SELECT 1 FROM endpoints WHERE id IN (SELECT endpoint_id FROM deliveries
-         WHERE id = ANY($1)) ORDER BY id FOR KEY SHARE",
-        vec![Box::new(ids)],
-    )];
-    let held = deferral.health.iter().map(|h| h.endpoint_id.to_string());
-    writes.extend(hold_against_delete(held));
+    let mut writes: Vec<Write> = hold_against_delete(
+        deferral.health.iter().map(|h| h.endpoint_id.to_string()),
+        deferral.deliveries.iter().map(|(id, _)| id.to_string()),
+    )
+    .into_iter()
+    .collect();
+    // One primary-key update per delivery (a plan that cannot turn into a scan of the table),
+    // all sent together.
     writes.extend(deferral.deliveries.iter().map(|(id, due)| -> Write {
         (
             "UPDATE deliveries SET status = 1, next_attempt_at = $2
